@@ -1,0 +1,126 @@
+//! Instance types and their offerings (zone × capacity type × price).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::ids::InstanceTypeId;
+use crate::labels::{self, Labels};
+use crate::price::UsdPerHour;
+use crate::requirements::{Operator, Requirement, Requirements};
+use crate::resources::Resources;
+
+/// `karpenter.sh/capacity-type`. Ordered as Karpenter prefers them at launch
+/// (`getCapacityType`: reserved > spot > on-demand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapacityType {
+    Reserved,
+    Spot,
+    OnDemand,
+}
+
+impl CapacityType {
+    pub fn label_value(self) -> &'static str {
+        match self {
+            CapacityType::Reserved => "reserved",
+            CapacityType::Spot => "spot",
+            CapacityType::OnDemand => "on-demand",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CapacityType> {
+        match s {
+            "reserved" => Some(CapacityType::Reserved),
+            "spot" => Some(CapacityType::Spot),
+            "on-demand" => Some(CapacityType::OnDemand),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for CapacityType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label_value())
+    }
+}
+
+/// Where a type can be launched, at what price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offering {
+    pub zone: String,
+    pub capacity_type: CapacityType,
+    pub price: UsdPerHour,
+    /// False after an insufficient-capacity error, until the offering recovers.
+    pub available: bool,
+    /// Spot Advisor interruption band (0 `<5%` … 4 `>20%` per month), spot only.
+    pub interruption_band: Option<u8>,
+}
+
+/// An instance type as the scheduler sees it: labels, capacity and allocatable under
+/// one kubelet configuration, and its offerings in the cluster's region and zones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstanceType {
+    pub id: InstanceTypeId,
+    pub name: String,
+    pub labels: Labels,
+    pub capacity: Resources,
+    pub allocatable: Resources,
+    pub offerings: Vec<Offering>,
+}
+
+impl InstanceType {
+    /// Requirements describing this type (its labels, plus zone and capacity type of its
+    /// available offerings), as Karpenter's `InstanceType.Requirements`.
+    pub fn requirements(&self) -> Requirements {
+        let mut r = Requirements::from_labels(&self.labels);
+        let zones: Vec<&str> = dedup(
+            self.offerings
+                .iter()
+                .filter(|o| o.available)
+                .map(|o| o.zone.as_str()),
+        );
+        let capacity_types: Vec<&str> = dedup(
+            self.offerings
+                .iter()
+                .filter(|o| o.available)
+                .map(|o| o.capacity_type.label_value()),
+        );
+        r.add(Requirement::new(labels::ZONE, Operator::In, zones));
+        r.add(Requirement::new(
+            labels::CAPACITY_TYPE,
+            Operator::In,
+            capacity_types,
+        ));
+        r
+    }
+
+    /// The cheapest available offering that `requirements` allow (zone and capacity type).
+    pub fn cheapest_offering(&self, requirements: &Requirements) -> Option<&Offering> {
+        self.offerings
+            .iter()
+            .filter(|o| o.available && offering_allowed(o, requirements))
+            .min_by(|a, b| a.price.cmp(&b.price).then_with(|| a.zone.cmp(&b.zone)))
+    }
+
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.get(key).map(String::as_str)
+    }
+}
+
+/// True if the offering's zone and capacity type satisfy the requirements.
+pub fn offering_allowed(o: &Offering, requirements: &Requirements) -> bool {
+    requirements
+        .get(labels::ZONE)
+        .is_none_or(|r| r.has(&o.zone))
+        && requirements
+            .get(labels::CAPACITY_TYPE)
+            .is_none_or(|r| r.has(o.capacity_type.label_value()))
+}
+
+fn dedup<'a>(it: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = it.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
