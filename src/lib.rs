@@ -6,4 +6,5 @@
 //! `docs/architecture.md`.
 
 pub use model;
+pub use packer;
 pub use scenario;
