@@ -197,7 +197,7 @@ pub fn format_bytes(bytes: u64) -> String {
 
 /// Formats millicores as Kubernetes does (`1500m`, `2`).
 pub fn format_cpu_millis(millis: u64) -> String {
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         (millis / 1000).to_string()
     } else {
         format!("{millis}m")

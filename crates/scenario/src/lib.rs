@@ -1,1 +1,201 @@
+//! karpsim's input formats. This is the only crate that knows file formats: TOML
+//! scenarios (format 1, see `docs/scenario-format.md`) and Vectorpack `.vbp` instances
+//! become validated model types here.
+//!
+//! Loading is two-phase, like ripgrep's low-level → high-level arguments: serde reads
+//! the file into permissive raw structs (`raw`, `raw_k8s`), then `validate` checks
+//! every field and resolves names, collecting all problems as [`Diagnostic`]s that name
+//! file, line, column and field path.
+//!
+//! ```
+//! let text = r#"
+//! format = 1
+//! [cluster]
+//! start = "2025-10-16T06:50:00Z"
+//! [[nodepools]]
+//! name = "default"
+//! weight = 120
+//! "#;
+//! let err = scenario::parse_str("x.toml", text).unwrap_err();
+//! assert_eq!(err[0].to_string(), "x.toml:7:10: weight 120 is outside 0..=100 in nodepools[0].weight");
+//! ```
+
+#![warn(clippy::disallowed_types)]
+
+pub mod diag;
+mod lint;
+pub mod raw;
+pub mod raw_k8s;
+pub mod spec;
+mod validate;
 pub mod vbp;
+
+use std::path::Path;
+
+use diag::{Diagnostic, FieldPath, Issue, Segment, Severity, did_you_mean, line_column};
+use spec::Scenario;
+
+pub use validate::latency::default_latency;
+
+/// A validated scenario and its warnings.
+#[derive(Debug)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Errors reading a scenario file: I/O (exit code 2 too: the input is missing) or diagnostics.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+}
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    parse_str(&name, &text).map_err(LoadError::Invalid)
+}
+
+/// Parses and validates scenario text; `file` names it in diagnostics. On failure returns
+/// every error (and warning) found, located.
+pub fn parse_str(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    let raw = match parse_raw(text) {
+        Ok(raw) => raw,
+        Err(issue) => return Err(vec![locate(file, text, &issue)]),
+    };
+    let (scenario, issues) = validate::validate(&raw);
+    let mut diags: Vec<Diagnostic> = issues.0.iter().map(|i| locate(file, text, i)).collect();
+    diags.sort_by_key(|d| (d.severity, d.line, d.column));
+    match scenario {
+        Some(scenario) => Ok(Loaded {
+            scenario,
+            warnings: diags,
+        }),
+        None => Err(diags),
+    }
+}
+
+fn parse_raw(text: &str) -> Result<raw::RawScenario, Issue> {
+    let de = toml::Deserializer::parse(text).map_err(|e| Issue {
+        severity: Severity::Error,
+        path: FieldPath::root(),
+        message: tidy_toml_message(e.message()),
+        hint: None,
+        span: e.span(),
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = FieldPath::parse(&e.path().to_string());
+        let (message, hint, path) = explain_serde_error(e.inner().message(), path);
+        Issue {
+            severity: Severity::Error,
+            path,
+            message,
+            hint,
+            span: e.inner().span(),
+        }
+    })
+}
+
+fn tidy_toml_message(m: &str) -> String {
+    m.trim()
+        .lines()
+        .next()
+        .unwrap_or("invalid TOML")
+        .to_string()
+}
+
+/// Turns serde's messages into karpsim's: unknown fields get a did-you-mean and are
+/// reported in their parent table; known non-fields get a specific hint.
+fn explain_serde_error(message: &str, path: FieldPath) -> (String, Option<String>, FieldPath) {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let parent = path.parent();
+        let in_disruption = matches!(parent.0.last(), Some(Segment::Key(k)) if k == "disruption");
+        let hint = match field {
+            "minAvailable" if in_disruption => Some("minAvailable is a PodDisruptionBudget field, not a Karpenter NodePool field; the NodePool equivalent is budgets = [{ nodes = \"20%\" }]".to_string()),
+            "weight" | "share" if parent.0.is_empty() => Some("weights belong to a NodePool; change them over time with [[timeline]] action = \"set_nodepool_weight\"".to_string()),
+            _ => did_you_mean(field, candidates.iter().copied()).or_else(|| (!candidates.is_empty()).then(|| format!("expected one of {}", candidates.join(", ")))),
+        };
+        return (format!("unknown field `{field}`"), hint, parent);
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return (format!("missing field `{field}`"), None, path);
+    }
+    if message.contains("untagged enum RawDistribution") {
+        return ("expected a duration like \"12s\" or a table like { dist = \"lognormal\", median = \"12s\", sigma = 0.3 }".into(), None, path);
+    }
+    if message.contains("untagged enum RawNodeClassRef") {
+        return (
+            "expected a node class name or a table like { name = \"default\" }".into(),
+            None,
+            path,
+        );
+    }
+    (message.trim().to_string(), None, path)
+}
+
+/// Finds the line and column of an issue: its own span if serde gave one, else the
+/// position of its field path in the document (or the nearest ancestor that exists).
+fn locate(file: &str, text: &str, issue: &Issue) -> Diagnostic {
+    let span = issue
+        .span
+        .clone()
+        .or_else(|| span_of_path(text, &issue.path));
+    let (line, column) = span.map(|s| line_column(text, s.start)).unwrap_or((0, 0));
+    Diagnostic {
+        severity: issue.severity,
+        file: file.to_string(),
+        line,
+        column,
+        path: issue.path.clone(),
+        message: issue.message.clone(),
+        hint: issue.hint.clone(),
+    }
+}
+
+fn span_of_path(text: &str, path: &FieldPath) -> Option<std::ops::Range<usize>> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    // The key for tables and arrays (`[[nodepools]]` is best shown at its header), the
+    // value for a leaf (`weight = 120` is best shown at `120`).
+    let mut best = None;
+    let mut current: Option<&DeValue> = None;
+    let mut table: Option<&DeTable> = Some(doc.get_ref());
+    for seg in &path.0 {
+        let next = match (seg, table, current) {
+            (Segment::Key(k), Some(t), _) => t
+                .iter()
+                .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
+                .map(|(key, v)| {
+                    best = Some(match v.get_ref() {
+                        DeValue::Table(_) | DeValue::Array(_) => key.span(),
+                        _ => v.span(),
+                    });
+                    v
+                }),
+            (Segment::Index(i), _, Some(DeValue::Array(a))) => {
+                a.get(*i).inspect(|v| best = Some(v.span()))
+            }
+            _ => None,
+        };
+        let Some(next) = next else { break };
+        current = Some(next.get_ref());
+        table = match next.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+    }
+    best
+}
