@@ -1,0 +1,126 @@
+//! Turning a solved claim into what would be launched: order options by price and
+//! truncate (`nodeclaimtemplate.go: ToNodeClaim`, `cloudprovider/types.go: OrderByPrice`),
+//! then the AWS provider's choice (`pkg/providers/instance/instance.go`): drop exotic
+//! types if others remain, truncate to 60, capacity type reserved > spot > on-demand,
+//! and the cheapest offering of that capacity type over the allowed zones.
+
+use model::instance::{CapacityType, InstanceType, Offering, offering_allowed};
+use model::labels;
+use model::requirements::{Operator, Requirement, Requirements};
+use model::resources::{ResourceKind, Resources};
+
+use crate::bitset::Bitset;
+use crate::input::VersionProfile;
+use crate::output::LaunchChoice;
+use crate::pool_index::PoolIndex;
+
+pub(crate) struct Finalized {
+    pub options: Vec<usize>,
+    pub launch: Option<LaunchChoice>,
+    pub requests: Resources,
+    pub requirements: Requirements,
+}
+
+fn cheapest<'a>(t: &'a InstanceType, reqs: &Requirements) -> Option<&'a Offering> {
+    t.cheapest_offering(reqs)
+}
+
+/// GPU, accelerator and metal types (`ExoticInstanceTypeFilter`).
+fn is_exotic(t: &InstanceType) -> bool {
+    t.allocatable.get(ResourceKind::NvidiaGpu) > 0
+        || t.allocatable.get(ResourceKind::AmdGpu) > 0
+        || t.allocatable.get(ResourceKind::AwsNeuron) > 0
+        || t.label(labels::INSTANCE_SIZE)
+            .is_some_and(|s| s.contains("metal"))
+        || t.label(labels::INSTANCE_GPU_COUNT).is_some()
+}
+
+pub(crate) fn finalize(
+    pool: &PoolIndex,
+    options: &Bitset,
+    reqs: &Requirements,
+    pod_requests: &Resources,
+    profile: VersionProfile,
+) -> Finalized {
+    let types = &pool.input.instance_types;
+    let mut priced: Vec<(u64, usize)> = options
+        .iter()
+        .filter_map(|t| cheapest(&types[t], reqs).map(|o| (o.price.0, t)))
+        .collect();
+    priced.sort_unstable();
+    priced.truncate(profile.max_instance_types());
+    let options: Vec<usize> = priced.iter().map(|&(_, t)| t).collect();
+
+    // FinalizeScheduling adds the smallest daemonset overhead over the options.
+    let mut overhead: Option<Resources> = None;
+    for &t in &options {
+        overhead = Some(match overhead {
+            None => pool.overhead[t],
+            Some(o) => o.min(&pool.overhead[t]),
+        });
+    }
+    let requests = pod_requests.saturating_add(&overhead.unwrap_or_default());
+
+    let mut requirements = Requirements::default();
+    for r in reqs.iter() {
+        if r.key != labels::HOSTNAME {
+            requirements.add(r.clone());
+        }
+    }
+    let names: Vec<&str> = options.iter().map(|&t| types[t].name.as_str()).collect();
+    requirements.add(Requirement::new(labels::INSTANCE_TYPE, Operator::In, names));
+
+    let mut launchable: Vec<usize> = options.clone();
+    if launchable.iter().any(|&t| !is_exotic(&types[t])) {
+        launchable.retain(|&t| !is_exotic(&types[t]));
+    }
+    launchable.truncate(profile.provider_max_instance_types());
+    let allowed = |o: &Offering| o.available && offering_allowed(o, reqs);
+    let capacity_type = [
+        CapacityType::Reserved,
+        CapacityType::Spot,
+        CapacityType::OnDemand,
+    ]
+    .into_iter()
+    .find(|ct| {
+        launchable.iter().any(|&t| {
+            types[t]
+                .offerings
+                .iter()
+                .any(|o| o.capacity_type == *ct && allowed(o))
+        })
+    });
+    let launch = capacity_type.and_then(|ct| {
+        let mut best: Option<(u64, usize, &Offering)> = None;
+        for (rank, &t) in launchable.iter().enumerate() {
+            for o in &types[t].offerings {
+                if o.capacity_type != ct || !allowed(o) {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some((p, r, b)) => (o.price.0, rank, &o.zone) < (p, r, &b.zone),
+                };
+                if better {
+                    best = Some((o.price.0, rank, o));
+                }
+            }
+        }
+        best.map(|(_, rank, o)| {
+            let t = &types[launchable[rank]];
+            LaunchChoice {
+                instance_type: t.id,
+                instance_type_name: t.name.clone(),
+                zone: o.zone.clone(),
+                capacity_type: ct,
+                price: o.price,
+            }
+        })
+    });
+    Finalized {
+        options,
+        launch,
+        requests,
+        requirements,
+    }
+}

@@ -1,0 +1,235 @@
+//! Per-NodePool precomputation, built once and reused by every solve: the template
+//! requirements, each instance type's requirements and effective capacity (allocatable
+//! minus that type's daemonset overhead), price-independent "fits" bitsets per resource,
+//! and a cache of requirement-compatibility bitsets.
+//!
+//! This replaces Karpenter's per-pod O(types) `filterInstanceTypesByRequirements` scan
+//! (`pkg/controllers/provisioning/scheduling/nodeclaim.go`) with a handful of bitset ANDs.
+
+use std::collections::BTreeMap;
+
+use model::instance::{InstanceType, offering_allowed};
+use model::labels;
+use model::requirements::{Operator, Requirement, Requirements};
+use model::resources::{RESOURCE_KINDS, ResourceKind, Resources};
+use model::taints::{TaintEffect, first_untolerated};
+use model::workload::DaemonSet;
+
+use crate::bitset::Bitset;
+use crate::input::PoolInput;
+
+/// For one resource: the distinct effective capacities in ascending order and, for each,
+/// the set of types that have at least that much.
+#[derive(Debug, Clone, Default)]
+struct Thresholds {
+    values: Vec<u64>,
+    sets: Vec<Bitset>,
+}
+
+impl Thresholds {
+    fn build(caps: &[Option<Resources>], kind: ResourceKind) -> Thresholds {
+        let n = caps.len();
+        let mut values: Vec<u64> = caps.iter().flatten().map(|c| c.get(kind)).collect();
+        values.sort_unstable();
+        values.dedup();
+        // Types sorted by capacity descending, so each suffix set extends the next one.
+        let mut order: Vec<usize> = (0..n).filter(|&t| caps[t].is_some()).collect();
+        order.sort_unstable_by_key(|&t| std::cmp::Reverse(caps[t].map_or(0, |c| c.get(kind))));
+        let mut sets = vec![Bitset::empty(n); values.len()];
+        let mut acc = Bitset::empty(n);
+        let mut oi = 0;
+        for (k, &v) in values.iter().enumerate().rev() {
+            while oi < order.len() && caps[order[oi]].map_or(0, |c| c.get(kind)) >= v {
+                acc.insert(order[oi]);
+                oi += 1;
+            }
+            sets[k] = acc.clone();
+        }
+        Thresholds { values, sets }
+    }
+
+    /// Types with at least `amount`, `None` if there are none.
+    #[inline]
+    fn at_least(&self, amount: u64) -> Option<&Bitset> {
+        let k = self.values.partition_point(|v| *v < amount);
+        self.sets.get(k)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PoolIndex {
+    pub input: PoolInput,
+    /// Pool requirements plus template labels and `karpenter.sh/nodepool In [name]`.
+    pub template_reqs: Requirements,
+    pub type_reqs: Vec<Requirements>,
+    /// Allocatable minus the daemonset overhead for this pool and type; `None` if the
+    /// daemonsets alone do not fit.
+    pub effective: Vec<Option<Resources>>,
+    pub overhead: Vec<Resources>,
+    /// Types compatible with the template, with an offering and room for daemonsets.
+    pub base: Bitset,
+    thresholds: Vec<Thresholds>,
+    compat_cache: BTreeMap<String, Bitset>,
+    pub has_prefer_no_schedule: bool,
+}
+
+impl PoolIndex {
+    pub fn new(input: PoolInput, daemonsets: &[DaemonSet]) -> PoolIndex {
+        let np = &input.nodepool;
+        let mut template_reqs = np.requirements.clone();
+        template_reqs.add_all(&Requirements::from_labels(&np.labels));
+        template_reqs.add(Requirement::new(
+            labels::NODEPOOL,
+            Operator::In,
+            [np.name.as_str()],
+        ));
+        let types = &input.instance_types;
+        let n = types.len();
+        let type_reqs: Vec<Requirements> = types.iter().map(InstanceType::requirements).collect();
+        // A daemonset counts for this pool if it tolerates the template taints and its
+        // requirements are compatible with the template (`scheduler.go: getDaemonOverhead`),
+        // and for a type if its requirements intersect the type's.
+        let daemons: Vec<(&DaemonSet, Requirements)> = daemonsets
+            .iter()
+            .filter(|ds| first_untolerated(&np.taints, &ds.spec.tolerations).is_none())
+            .map(|ds| (ds, ds.spec.strict_requirements()))
+            .filter(|(_, r)| template_reqs.compatible(r).is_ok())
+            .collect();
+        let mut overhead = vec![Resources::ZERO; n];
+        let mut effective = vec![None; n];
+        let mut base = Bitset::empty(n);
+        for t in 0..n {
+            let mut o = Resources::ZERO;
+            for (ds, r) in &daemons {
+                if type_reqs[t].intersects(r).is_ok() {
+                    o = o.saturating_add(&crate::demand::pod_demand(&ds.spec.requests));
+                }
+            }
+            overhead[t] = o;
+            effective[t] = types[t].allocatable.checked_sub(&o);
+            let compatible = type_reqs[t].intersects(&template_reqs).is_ok()
+                && types[t]
+                    .offerings
+                    .iter()
+                    .any(|of| of.available && offering_allowed(of, &template_reqs));
+            if compatible && effective[t].is_some() {
+                base.insert(t);
+            }
+        }
+        let thresholds = ResourceKind::ALL
+            .iter()
+            .map(|k| Thresholds::build(&effective, *k))
+            .collect();
+        let has_prefer_no_schedule = np
+            .taints
+            .iter()
+            .any(|t| t.effect == TaintEffect::PreferNoSchedule);
+        PoolIndex {
+            input,
+            template_reqs,
+            type_reqs,
+            effective,
+            overhead,
+            base,
+            thresholds,
+            compat_cache: BTreeMap::new(),
+            has_prefer_no_schedule,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.input.nodepool.name
+    }
+
+    pub fn len(&self) -> usize {
+        self.input.instance_types.len()
+    }
+
+    /// Pushes onto `out` the per-resource bitsets of types whose effective capacity
+    /// covers `total`. Returns the first resource no type has enough of.
+    #[inline]
+    pub fn fits_sets<'s>(
+        &'s self,
+        total: &Resources,
+        out: &mut Vec<&'s Bitset>,
+    ) -> Result<(), ResourceKind> {
+        for (i, th) in self.thresholds.iter().enumerate().take(RESOURCE_KINDS) {
+            let amount = total.0[i];
+            if amount == 0 {
+                continue;
+            }
+            match th.at_least(amount) {
+                Some(b) => out.push(b),
+                None => return Err(ResourceKind::ALL[i]),
+            }
+        }
+        Ok(())
+    }
+
+    /// Types (within `base`) that the requirements allow: labels intersect and an
+    /// available offering matches zone and capacity type (`compatible` and `hasOffering`).
+    /// Hostname is ignored: no instance type carries one.
+    pub fn compatible_with(&mut self, reqs: &Requirements) -> &Bitset {
+        let key = requirements_key(reqs);
+        if !self.compat_cache.contains_key(&key) {
+            let mut b = Bitset::empty(self.len());
+            for t in self.base.iter() {
+                if self.type_reqs[t].intersects(reqs).is_ok()
+                    && self.input.instance_types[t]
+                        .offerings
+                        .iter()
+                        .any(|o| o.available && offering_allowed(o, reqs))
+                {
+                    b.insert(t);
+                }
+            }
+            self.compat_cache.insert(key.clone(), b);
+        }
+        &self.compat_cache[&key]
+    }
+
+    /// Component-wise maximum effective capacity over `set`.
+    pub fn max_effective(&self, set: &Bitset) -> Resources {
+        let mut m = Resources::ZERO;
+        for t in set.iter() {
+            if let Some(e) = &self.effective[t] {
+                m = m.max(e);
+            }
+        }
+        m
+    }
+
+    /// Component-wise maximum capacity over `set` (for `subtractMax`).
+    pub fn max_capacity(&self, set: &Bitset) -> Resources {
+        let mut m = Resources::ZERO;
+        for t in set.iter() {
+            m = m.max(&self.input.instance_types[t].capacity);
+        }
+        m
+    }
+
+    /// Types whose capacity fits in `remaining` for every limited resource
+    /// (`filterByRemainingResources`).
+    pub fn within_limits(&self, remaining: &Resources) -> Bitset {
+        let mut b = Bitset::empty(self.len());
+        for t in self.base.iter() {
+            if self.input.instance_types[t].capacity.fits_in(remaining) {
+                b.insert(t);
+            }
+        }
+        b
+    }
+}
+
+/// A canonical string for a requirement set without the hostname key, used as a cache key.
+pub(crate) fn requirements_key(reqs: &Requirements) -> String {
+    let mut s = String::new();
+    for r in reqs.iter() {
+        if r.key == labels::HOSTNAME {
+            continue;
+        }
+        use std::fmt::Write;
+        let _ = write!(s, "{r:?};");
+    }
+    s
+}

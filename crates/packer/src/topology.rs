@@ -1,0 +1,317 @@
+//! Topology spread and pod (anti-)affinity bookkeeping with Karpenter's semantics
+//! (`pkg/controllers/provisioning/scheduling/topology.go`, `topologygroup.go`):
+//! one group per distinct (key, kind, selector), counting matching pods per domain.
+//!
+//! Where Karpenter iterates a Go map (random order) to break ties between equally good
+//! domains, we take the domain whose name sorts first, so runs are reproducible.
+
+use std::collections::BTreeMap;
+
+use model::labels::{LabelSelector, Labels};
+use model::requirements::{Operator, Requirement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GroupKind {
+    Spread { max_skew: u32, min_domains: u32 },
+    Affinity,
+    AntiAffinity,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub table: usize,
+    pub kind: GroupKind,
+    pub selector: LabelSelector,
+    /// Matching pods per domain id of the group's key.
+    counts: Vec<u32>,
+    nonzero: usize,
+    /// Built from a bound pod's required anti-affinity: repels pods its selector matches
+    /// (`updateInverseAffinities`).
+    pub inverse: bool,
+}
+
+impl Group {
+    #[inline]
+    pub fn count(&self, domain: u32) -> u32 {
+        self.counts.get(domain as usize).copied().unwrap_or(0)
+    }
+
+    fn add(&mut self, domain: u32) {
+        let i = domain as usize;
+        if self.counts.len() <= i {
+            self.counts.resize(i + 1, 0);
+        }
+        if self.counts[i] == 0 {
+            self.nonzero += 1;
+        }
+        self.counts[i] += 1;
+    }
+}
+
+/// The known values of one topology key.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DomainTable {
+    pub key: String,
+    pub names: Vec<String>,
+    pub index: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Topology {
+    pub tables: Vec<DomainTable>,
+    table_index: BTreeMap<String, usize>,
+    pub groups: Vec<Group>,
+    group_index: BTreeMap<String, usize>,
+}
+
+impl Topology {
+    pub fn table_for(&mut self, key: &str) -> usize {
+        if let Some(&t) = self.table_index.get(key) {
+            return t;
+        }
+        self.tables.push(DomainTable {
+            key: key.to_string(),
+            ..DomainTable::default()
+        });
+        self.table_index
+            .insert(key.to_string(), self.tables.len() - 1);
+        self.tables.len() - 1
+    }
+
+    pub fn table_of(&self, key: &str) -> Option<usize> {
+        self.table_index.get(key).copied()
+    }
+
+    pub fn register(&mut self, table: usize, name: &str) -> u32 {
+        let t = &mut self.tables[table];
+        if let Some(&d) = t.index.get(name) {
+            return d;
+        }
+        let d = t.names.len() as u32;
+        t.names.push(name.to_string());
+        t.index.insert(name.to_string(), d);
+        d
+    }
+
+    /// Removes the most recently registered domain if it is `name` and no group counts it
+    /// (a tentative placeholder hostname whose NodeClaim was not created).
+    pub fn unregister_last(&mut self, table: usize, name: &str) {
+        let t = &mut self.tables[table];
+        if t.names.last().map(String::as_str) == Some(name) {
+            let d = t.names.len() as u32 - 1;
+            if self
+                .groups
+                .iter()
+                .all(|g| g.table != table || g.count(d) == 0)
+            {
+                t.names.pop();
+                t.index.remove(name);
+            }
+        }
+    }
+
+    pub fn group_for(
+        &mut self,
+        key: &str,
+        kind: GroupKind,
+        selector: &LabelSelector,
+        inverse: bool,
+    ) -> usize {
+        let id = format!("{key}|{kind:?}|{selector:?}|{inverse}");
+        if let Some(&g) = self.group_index.get(&id) {
+            return g;
+        }
+        let table = self.table_for(key);
+        self.groups.push(Group {
+            table,
+            kind,
+            selector: selector.clone(),
+            counts: Vec::new(),
+            nonzero: 0,
+            inverse,
+        });
+        self.group_index.insert(id, self.groups.len() - 1);
+        self.groups.len() - 1
+    }
+
+    pub fn record(&mut self, group: usize, domain: u32) {
+        self.groups[group].add(domain);
+    }
+
+    /// Records a placed pod in `group`, given the requirement its node has on the key:
+    /// anti-affinity blocks every domain the node could be in, spread and affinity count
+    /// only a single definite domain (`Topology.Record`).
+    pub fn record_placement(&mut self, group: usize, node_domains: Option<&Requirement>) {
+        let Some(req) = node_domains else { return };
+        if req.is_complement() {
+            return;
+        }
+        let table = self.groups[group].table;
+        let anti = self.groups[group].kind == GroupKind::AntiAffinity;
+        if !anti && req.len() != 1 {
+            return;
+        }
+        let ids: Vec<u32> = req
+            .values()
+            .filter_map(|v| self.tables[table].index.get(v).copied())
+            .collect();
+        for d in ids {
+            self.groups[group].add(d);
+        }
+    }
+
+    /// The domains `pod` may use for `group` on a node whose requirement on the key is
+    /// `node_domains` (`None` = unconstrained), as a requirement to intersect with the
+    /// node's (`nextDomainTopologySpread`, `nextDomainAffinity`, `nextDomainAntiAffinity`).
+    /// `pod_domains` is the pod's own strict requirement on the key.
+    pub fn next_domains(
+        &self,
+        group: usize,
+        pod_labels: &Labels,
+        pod_domains: Option<&Requirement>,
+        node_domains: Option<&Requirement>,
+    ) -> Requirement {
+        let g = &self.groups[group];
+        let table = &self.tables[g.table];
+        let key = table.key.as_str();
+        let pod_ok = |name: &str| pod_domains.is_none_or(|r| r.has(name));
+        // Candidate domains in name order: the node's listed values if it has a finite
+        // list, otherwise every known domain.
+        let mut candidates: Vec<(u32, &str)> = Vec::new();
+        match node_domains {
+            Some(r) if !r.is_complement() => {
+                for v in r.values() {
+                    if let Some(&d) = table.index.get(v) {
+                        candidates.push((d, v));
+                    }
+                }
+            }
+            _ => {
+                for (name, &d) in &table.index {
+                    if node_domains.is_none_or(|r| r.has(name)) {
+                        candidates.push((d, name.as_str()));
+                    }
+                }
+            }
+        }
+        match g.kind {
+            GroupKind::Spread {
+                max_skew,
+                min_domains,
+            } => {
+                // Hostname spread always has a minimum of zero: a new node can be created
+                // (`topologygroup.go: domainMinCount`).
+                let min = if key == model::labels::HOSTNAME {
+                    0
+                } else {
+                    self.min_count(group, pod_domains)
+                };
+                let min = if min_domains > 0
+                    && self.eligible_domains(group, pod_domains) < min_domains as usize
+                {
+                    0
+                } else {
+                    min
+                };
+                let self_selecting = g.selector.matches(pod_labels);
+                let mut best: Option<(&str, u32)> = None;
+                for (d, name) in candidates {
+                    if !pod_ok(name) {
+                        continue;
+                    }
+                    let count = g.count(d) + u32::from(self_selecting);
+                    if count.saturating_sub(min) <= max_skew && best.is_none_or(|(_, c)| count < c)
+                    {
+                        best = Some((name, count));
+                    }
+                }
+                match best {
+                    Some((name, _)) => Requirement::new(key, Operator::In, [name]),
+                    None => Requirement::new(key, Operator::DoesNotExist, []),
+                }
+            }
+            GroupKind::AntiAffinity => {
+                let allowed: Vec<&str> = candidates
+                    .iter()
+                    .filter(|(d, _)| g.count(*d) == 0)
+                    .map(|(_, n)| *n)
+                    .collect();
+                if allowed.is_empty() {
+                    Requirement::new(key, Operator::DoesNotExist, [])
+                } else {
+                    Requirement::new(key, Operator::In, allowed)
+                }
+            }
+            GroupKind::Affinity => {
+                let mut allowed: Vec<&str> = Vec::new();
+                for (name, &d) in &table.index {
+                    if pod_ok(name) && g.count(d) > 0 {
+                        allowed.push(name);
+                    }
+                }
+                if allowed.is_empty() && g.selector.matches(pod_labels) {
+                    // Bootstrap a self-selecting group: prefer a domain the node is
+                    // already in, else any domain the pod allows.
+                    if let Some((_, n)) = candidates.iter().find(|(_, n)| pod_ok(n)) {
+                        allowed.push(n);
+                    } else if let Some(n) = table.index.keys().find(|n| pod_ok(n)) {
+                        allowed.push(n);
+                    }
+                }
+                if allowed.is_empty() {
+                    Requirement::new(key, Operator::DoesNotExist, [])
+                } else {
+                    Requirement::new(key, Operator::In, allowed)
+                }
+            }
+        }
+    }
+
+    fn min_count(&self, group: usize, pod_domains: Option<&Requirement>) -> u32 {
+        let g = &self.groups[group];
+        let table = &self.tables[g.table];
+        if pod_domains.is_none() {
+            // Fast path: any domain never counted has count 0.
+            if g.nonzero < table.names.len() {
+                return 0;
+            }
+            return (0..table.names.len() as u32)
+                .map(|d| g.count(d))
+                .min()
+                .unwrap_or(0);
+        }
+        table
+            .index
+            .iter()
+            .filter(|(n, _)| pod_domains.is_none_or(|r| r.has(n)))
+            .map(|(_, &d)| g.count(d))
+            .min()
+            .unwrap_or(0)
+    }
+
+    fn eligible_domains(&self, group: usize, pod_domains: Option<&Requirement>) -> usize {
+        let table = &self.tables[self.groups[group].table];
+        match pod_domains {
+            None => table.names.len(),
+            Some(r) => table.names.iter().filter(|n| r.has(n)).count(),
+        }
+    }
+
+    /// Quick necessary check for a node whose domain on the group's key is exactly
+    /// `domain`: false if the pod certainly cannot go there.
+    #[inline]
+    pub fn quick_allows(&self, group: usize, domain: u32, self_selecting: bool) -> bool {
+        let g = &self.groups[group];
+        match g.kind {
+            GroupKind::AntiAffinity => g.count(domain) == 0,
+            GroupKind::Spread { max_skew, .. } => {
+                // min ≥ 0, so count − max_skew > min can only be ruled out cheaply when
+                // some domain is still empty.
+                let count = g.count(domain) + u32::from(self_selecting);
+                let hostname = self.tables[g.table].key == model::labels::HOSTNAME;
+                (!hostname && g.nonzero >= self.tables[g.table].names.len()) || count <= max_skew
+            }
+            GroupKind::Affinity => true,
+        }
+    }
+}
