@@ -1,1 +1,180 @@
-fn main() {}
+//! Criterion benches of the packer (issue 3, part E).
+//!
+//! `cargo bench --bench packing` runs the trimmed matrix; set `KARPSIM_BENCH_QUICK=1`
+//! for the quick subset. Inputs use fixed seeds; `iter_batched` keeps input cloning out
+//! of the timings; throughput is reported per pod (or item).
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use model::catalog::{Catalog, CatalogOptions};
+use model::ids::NodePoolId;
+use model::instance::InstanceType;
+use model::kubelet::KubeletConfig;
+use packer::testing::{ConstraintMix, WorkloadSpec, existing_nodes, nodepool, workload};
+use packer::{PoolInput, ScheduleInput, Scheduler, VersionProfile};
+
+const ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+fn catalogue(small: bool) -> Vec<InstanceType> {
+    let all = Catalog::new(CatalogOptions::new("us-east-1", &ZONES))
+        .instance_types(&KubeletConfig::default());
+    if !small {
+        return all;
+    }
+    const TEN: [&str; 10] = [
+        "m5.large",
+        "m5.xlarge",
+        "m5.2xlarge",
+        "m5.4xlarge",
+        "c5.xlarge",
+        "c5.4xlarge",
+        "r5.large",
+        "r5.2xlarge",
+        "r5.4xlarge",
+        "m5.8xlarge",
+    ];
+    all.into_iter()
+        .filter(|t| TEN.contains(&t.name.as_str()))
+        .collect()
+}
+
+struct Case {
+    name: &'static str,
+    pods: usize,
+    shapes: usize,
+    small_catalogue: bool,
+    constraints: ConstraintMix,
+    existing: usize,
+}
+
+fn cases(quick: bool) -> Vec<Case> {
+    let c = |name, pods, shapes, small_catalogue, constraints, existing| Case {
+        name,
+        pods,
+        shapes,
+        small_catalogue,
+        constraints,
+        existing,
+    };
+    use ConstraintMix::*;
+    let mut v = vec![
+        c("10k/100shapes/all-types/none", 10_000, 100, false, None, 0),
+        c(
+            "10k/100shapes/all-types/mixed",
+            10_000,
+            100,
+            false,
+            Mixed,
+            0,
+        ),
+    ];
+    if quick {
+        return v;
+    }
+    v.extend([
+        c("1k/100shapes/all-types/none", 1_000, 100, false, None, 0),
+        c(
+            "100k/100shapes/all-types/none",
+            100_000,
+            100,
+            false,
+            None,
+            0,
+        ),
+        c("10k/1shape/all-types/none", 10_000, 1, false, None, 0),
+        c("10k/all-shapes/all-types/none", 10_000, 0, false, None, 0),
+        c("10k/100shapes/10-types/none", 10_000, 100, true, None, 0),
+        c(
+            "10k/100shapes/all-types/zonal-spread",
+            10_000,
+            100,
+            false,
+            ZonalSpread,
+            0,
+        ),
+        c(
+            "10k/100shapes/all-types/hostname-anti",
+            10_000,
+            100,
+            false,
+            HostnameAntiAffinity,
+            0,
+        ),
+        c(
+            "100k/100shapes/all-types/mixed",
+            100_000,
+            100,
+            false,
+            Mixed,
+            0,
+        ),
+        c(
+            "10k/100shapes/all-types/none/5k-existing",
+            10_000,
+            100,
+            false,
+            None,
+            5_000,
+        ),
+        c(
+            "10k/100shapes/all-types/mixed/5k-existing",
+            10_000,
+            100,
+            false,
+            Mixed,
+            5_000,
+        ),
+    ]);
+    v
+}
+
+fn bench_schedule(c: &mut Criterion) {
+    let quick = std::env::var_os("KARPSIM_BENCH_QUICK").is_some();
+    let full = catalogue(false);
+    let small = catalogue(true);
+    let mut group = c.benchmark_group("schedule");
+    group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_millis(500));
+    group.measurement_time(std::time::Duration::from_secs(if quick { 2 } else { 4 }));
+    for case in cases(quick) {
+        let types = if case.small_catalogue {
+            small.clone()
+        } else {
+            full.clone()
+        };
+        let pool = PoolInput {
+            id: NodePoolId(0),
+            nodepool: nodepool("default"),
+            instance_types: types,
+        };
+        // Built once, as the engine does; each solve reuses the pool indexes.
+        let scheduler = Scheduler::new(vec![pool], &[], VersionProfile::V1);
+        let pods = workload(&WorkloadSpec {
+            pods: case.pods,
+            shapes: case.shapes,
+            constraints: case.constraints,
+            seed: 42,
+        });
+        let existing = existing_nodes(case.existing, &ZONES, 7);
+        group.throughput(Throughput::Elements(case.pods as u64));
+        group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
+            b.iter_batched(
+                || scheduler.clone(),
+                |mut s| {
+                    let out = s.schedule(&ScheduleInput {
+                        pods: black_box(&pods),
+                        existing: &existing,
+                        pool_usage: &[],
+                    });
+                    black_box(out.new_claims.len())
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_schedule);
+criterion_main!(benches);
