@@ -17,9 +17,7 @@ pub enum QuantityError {
     Negative(String),
     #[error("`{0}` is not a number (expected digits such as `2`, `0.5` or `1.5Gi`)")]
     NotANumber(String),
-    #[error(
-        "unknown suffix `{suffix}` in `{input}` (use one of Ki Mi Gi Ti Pi Ei, m k M G T P E, or an exponent like e3){hint}"
-    )]
+    #[error("unknown suffix `{suffix}` in `{input}` ({hint})")]
     UnknownSuffix {
         input: String,
         suffix: String,
@@ -136,15 +134,11 @@ fn parse_suffix(input: &str, suffix: &str) -> Result<(i32, u32), QuantityError> 
             }
             let hint = match suffix {
                 "KiB" | "MiB" | "GiB" | "TiB" | "KB" | "MB" | "GB" | "TB" => {
-                    " (hint: Kubernetes writes `Gi`, not `GiB`)"
+                    "Kubernetes writes `Gi`, not `GiB`"
                 }
-                "Kb" | "kb" | "mb" | "gb" | "g" | "gi" => {
-                    " (hint: suffixes are case-sensitive, e.g. `Gi`)"
-                }
-                _ if suffix.chars().any(|c| c.is_ascii_digit()) => {
-                    " (hint: a quantity has one number)"
-                }
-                _ => "",
+                "Kb" | "kb" | "mb" | "gb" | "g" | "gi" => "suffixes are case-sensitive, e.g. `Gi`",
+                _ if suffix.chars().any(|c| c.is_ascii_digit()) => "a quantity has one number",
+                _ => "use one of Ki Mi Gi Ti Pi Ei, m k M G T P E, or an exponent like e3",
             };
             if input
                 .trim_start_matches(['+', '-'])

@@ -306,6 +306,17 @@ impl Requirements {
         self.intersects(incoming)
     }
 
+    /// [`Requirements::compatible`] without building an error message: for hot loops
+    /// that only need the answer.
+    pub fn is_compatible(&self, incoming: &Requirements) -> bool {
+        let defined = incoming.0.iter().all(|(key, req)| {
+            labels::is_well_known(key)
+                || self.has(key)
+                || matches!(req.operator(), Operator::NotIn | Operator::DoesNotExist)
+        });
+        defined && self.intersects(incoming).is_ok()
+    }
+
     /// Karpenter's `Intersects`: shared keys must overlap unless both sides only exclude.
     pub fn intersects(&self, incoming: &Requirements) -> Result<(), Incompatibility> {
         for (key, theirs) in &incoming.0 {

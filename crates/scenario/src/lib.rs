@@ -89,7 +89,7 @@ fn parse_raw(text: &str) -> Result<raw::RawScenario, Issue> {
     let de = toml::Deserializer::parse(text).map_err(|e| Issue {
         severity: Severity::Error,
         path: FieldPath::root(),
-        message: tidy_toml_message(e.message()),
+        message: tidy_toml_message(text, e.message(), e.span()),
         hint: None,
         span: e.span(),
     })?;
@@ -106,12 +106,36 @@ fn parse_raw(text: &str) -> Result<raw::RawScenario, Issue> {
     })
 }
 
-fn tidy_toml_message(m: &str) -> String {
-    m.trim()
-        .lines()
-        .next()
-        .unwrap_or("invalid TOML")
-        .to_string()
+/// toml's first line, naming the key for duplicates (toml says only "duplicate key").
+fn tidy_toml_message(text: &str, m: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let first = m.trim().lines().next().unwrap_or("invalid TOML");
+    match span.and_then(|s| text.get(s)) {
+        Some(key) if first == "duplicate key" => format!("duplicate key `{}`", key.trim()),
+        _ => first.to_string(),
+    }
+}
+
+/// serde's "invalid type: string \"3\", expected i64" in words a TOML author uses.
+fn plain_type_names(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("invalid type: ") else {
+        return message.to_string();
+    };
+    let Some((found, expected)) = rest.rsplit_once(", expected ") else {
+        return message.to_string();
+    };
+    let expected = match expected {
+        "i64" | "u64" | "u32" | "i32" => "an integer",
+        "f64" => "a number",
+        "a boolean" | "bool" => "true or false",
+        "a string" => "a string",
+        "a sequence" => "an array",
+        "struct RawNodePool" | "struct RawWorkload" | "struct RawNodeGroup" | "struct RawNodes" => {
+            "a table"
+        }
+        other if other.starts_with("struct ") => "a table",
+        other => other,
+    };
+    format!("expected {expected}, found {found}")
 }
 
 /// Turns serde's messages into karpsim's: unknown fields get a did-you-mean and are
@@ -143,7 +167,7 @@ fn explain_serde_error(message: &str, path: FieldPath) -> (String, Option<String
             path,
         );
     }
-    (message.trim().to_string(), None, path)
+    (plain_type_names(message.trim()), None, path)
 }
 
 /// Finds the line and column of an issue: its own span if serde gave one, else the

@@ -18,8 +18,9 @@ struct Target<'a> {
     taints: &'a [Taint],
     /// Requirements nodes of this target satisfy (pool requirements + labels).
     requirements: Requirements,
-    /// Candidate types, largest CPU first so the common case exits early.
-    types: Vec<InstanceType>,
+    /// Candidate types with their requirements, largest CPU first so the common case
+    /// exits early.
+    types: Vec<(InstanceType, Requirements)>,
     /// Extra labels on the nodes (node groups), for nodeSelector matching.
     labels: Labels,
 }
@@ -29,13 +30,15 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
     for (i, pool) in s.nodepools.iter().enumerate() {
         let mut reqs = pool.requirements.clone();
         reqs.add_all(&Requirements::from_labels(&pool.labels));
-        let mut types: Vec<InstanceType> = s
+        let mut types: Vec<(InstanceType, Requirements)> = s
             .catalog
             .instance_types(&s.nodepool_kubelet[i])
             .into_iter()
-            .filter(|t| {
-                t.requirements().compatible(&reqs).is_ok() && t.cheapest_offering(&reqs).is_some()
+            .map(|t| {
+                let r = t.requirements();
+                (t, r)
             })
+            .filter(|(t, r)| r.intersects(&reqs).is_ok() && t.cheapest_offering(&reqs).is_some())
             .collect();
         if types.is_empty() {
             issues.warning_hint(
@@ -47,7 +50,7 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
                 "check its requirements against `simctl catalog`",
             );
         }
-        types.sort_by(|a, b| {
+        types.sort_by(|(a, _), (b, _)| {
             b.allocatable
                 .cpu_millis()
                 .cmp(&a.allocatable.cpu_millis())
@@ -62,13 +65,20 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
         });
     }
     for g in &s.node_groups {
-        let types: Vec<InstanceType> = s
+        let types: Vec<(InstanceType, Requirements)> = s
             .catalog
             .instance_types(&g.kubelet)
             .into_iter()
             .filter(|t| t.name == g.instance_type)
+            .map(|t| {
+                let r = t.requirements();
+                (t, r)
+            })
             .collect();
-        let mut labels = types.first().map(|t| t.labels.clone()).unwrap_or_default();
+        let mut labels = types
+            .first()
+            .map(|(t, _)| t.labels.clone())
+            .unwrap_or_default();
         labels.extend(g.labels.clone());
         targets.push(Target {
             name: format!("node group {}", g.name),
@@ -78,19 +88,28 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
             labels,
         });
     }
+    let overheads: Vec<Resources> = targets
+        .iter()
+        .map(|t| daemon_overhead(s, t.taints))
+        .collect();
     for (i, w) in s.workloads.iter().enumerate() {
-        let reasons: Vec<String> = targets
+        let pod_reqs = w.pod.strict_requirements();
+        if targets
             .iter()
-            .map(|t| why_not(&w.pod, t, s))
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default();
-        if reasons.is_empty() && !targets.is_empty() {
+            .zip(&overheads)
+            .any(|(t, o)| fits(&w.pod, &pod_reqs, t, o))
+        {
             continue;
         }
         let why = if targets.is_empty() {
             "no NodePool or node group is defined".to_string()
         } else {
-            reasons.join("; ")
+            targets
+                .iter()
+                .zip(&overheads)
+                .map(|(t, o)| why_not(&w.pod, &pod_reqs, t, o))
+                .collect::<Vec<_>>()
+                .join("; ")
         };
         issues.warning(
             &FieldPath::root().key("workloads").index(i),
@@ -102,56 +121,72 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
     }
 }
 
-/// `None` if some instance type of `t` can take the pod; otherwise why not.
-fn why_not(pod: &PodSpec, t: &Target, s: &Scenario) -> Option<String> {
-    if let Some(taint) = first_untolerated_hard(t.taints, &pod.tolerations) {
-        return Some(format!(
-            "{} has taint {taint} the pods do not tolerate",
-            t.name
-        ));
-    }
-    let pod_reqs = pod.strict_requirements();
-    let has_reqs = !pod_reqs.is_empty();
-    if has_reqs && let Err(e) = t.requirements.compatible(&pod_reqs) {
-        return Some(format!("{} is incompatible ({e})", t.name));
-    }
-    if !pod.node_selector.iter().all(|(k, v)| {
+/// Requests plus daemon overhead plus one pod slot each.
+fn needed(pod: &PodSpec, overhead: &Resources) -> Resources {
+    pod.requests.saturating_add(overhead).with(
+        model::ResourceKind::Pods,
+        pod.requests.pods() + 1 + overhead.pods(),
+    )
+}
+
+fn node_selector_satisfied(pod: &PodSpec, t: &Target) -> bool {
+    pod.node_selector.iter().all(|(k, v)| {
         t.labels.get(k) == Some(v)
             || t.requirements.get(k).is_some_and(|r| r.has(v))
             || model::labels::is_well_known(k)
-    }) {
-        return Some(format!(
-            "{} nodes lack the pods' nodeSelector labels",
-            t.name
-        ));
+    })
+}
+
+/// Fast, allocation-light check: can some instance type of `t` take the pod?
+fn fits(pod: &PodSpec, pod_reqs: &Requirements, t: &Target, overhead: &Resources) -> bool {
+    // Karpenter checks a NodeClaim template with `Compatible` but instance types with
+    // `Intersects` (`scheduling/nodeclaim.go`, `filterInstanceTypesByRequirements`).
+    if first_untolerated_hard(t.taints, &pod.tolerations).is_some()
+        || !node_selector_satisfied(pod, t)
+    {
+        return false;
     }
-    let mut best_gap: Option<(String, Resources)> = None;
-    for it in &t.types {
-        if has_reqs && it.requirements().compatible(&pod_reqs).is_err() {
-            continue;
-        }
-        let overhead = daemon_overhead(s, t.taints);
-        let needed = pod.requests.saturating_add(&overhead).with(
-            model::ResourceKind::Pods,
-            pod.requests.pods() + 1 + overhead.pods(),
-        );
-        if needed.fits_in(&it.allocatable) {
-            return None;
-        }
-        if best_gap.is_none() {
-            best_gap = Some((it.name.clone(), it.allocatable));
-        }
+    let has_reqs = !pod_reqs.is_empty();
+    if has_reqs && !t.requirements.is_compatible(pod_reqs) {
+        return false;
     }
-    Some(match best_gap {
-        Some((name, alloc)) => format!(
-            "{}: even {name} has only {alloc} allocatable after daemonsets",
-            t.name
+    let need = needed(pod, overhead);
+    t.types.iter().any(|(it, r)| {
+        need.fits_in(&it.allocatable) && (!has_reqs || r.intersects(pod_reqs).is_ok())
+    })
+}
+
+/// Why no instance type of `t` can take the pod (called only when none can).
+fn why_not(pod: &PodSpec, pod_reqs: &Requirements, t: &Target, overhead: &Resources) -> String {
+    if let Some(taint) = first_untolerated_hard(t.taints, &pod.tolerations) {
+        return format!("{} has taint {taint} the pods do not tolerate", t.name);
+    }
+    if let Err(e) = t.requirements.compatible(pod_reqs) {
+        return format!("{} is incompatible ({e})", t.name);
+    }
+    if !node_selector_satisfied(pod, t) {
+        return format!("{} nodes lack the pods' nodeSelector labels", t.name);
+    }
+    let matching: Vec<&InstanceType> = t
+        .types
+        .iter()
+        .filter(|(_, r)| r.intersects(pod_reqs).is_ok())
+        .map(|(it, _)| it)
+        .collect();
+    match matching.first() {
+        // Types are sorted largest CPU first.
+        Some(largest) => format!(
+            "{}: even {} has only {} allocatable, the pods need {} with daemonsets",
+            t.name,
+            largest.name,
+            largest.allocatable,
+            needed(pod, overhead)
         ),
         None => format!(
             "{} allows no instance type matching the pods' requirements",
             t.name
         ),
-    })
+    }
 }
 
 /// Requests of the DaemonSets that would run on a node with these taints.

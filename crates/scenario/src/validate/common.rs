@@ -87,10 +87,7 @@ impl Ctx {
             _ => parse_count(&q.0),
         };
         parsed
-            .map_err(|e| {
-                self.issues
-                    .error(path, format!("{e} for {}", kind.kubernetes_name()))
-            })
+            .map_err(|e| self.issues.error(path, e.to_string()))
             .ok()
     }
 
@@ -119,8 +116,12 @@ impl Ctx {
                 if allow_nodes {
                     names.push("nodes");
                 }
-                let hint = did_you_mean(name, names.iter().copied())
-                    .unwrap_or_else(|| format!("karpsim models {}", names.join(", ")));
+                let hint = if name.contains("gpu") {
+                    "GPUs are `nvidia.com/gpu` or `amd.com/gpu`".to_string()
+                } else {
+                    did_you_mean(name, names.iter().copied())
+                        .unwrap_or_else(|| format!("karpsim models {}", names.join(", ")))
+                };
                 self.issues
                     .error_hint(&p, format!("unknown resource `{name}`"), hint);
                 continue;

@@ -284,6 +284,10 @@ pub fn inventory(
                 continue;
             }
         };
+        if node_zones.is_empty() {
+            ctx.issues.error(&p, "no zone to place the nodes in");
+            continue;
+        }
         for z in &node_zones {
             check_zone(ctx, &p.key("zone"), z, zones);
         }

@@ -1,0 +1,50 @@
+//! No input may panic the loader: mangled versions of the seed scenario must come back
+//! as diagnostics (or, rarely, still validate), never as a crash.
+
+use proptest::prelude::*;
+
+const SEED: &str = include_str!("../../../scenarios/cutover.toml");
+
+fn mangle(text: &str, cuts: &[(usize, usize, String)]) -> String {
+    let mut s = text.to_string();
+    for (at, len, insert) in cuts {
+        let at = at % (s.len() + 1);
+        let end = (at + len).min(s.len());
+        if s.is_char_boundary(at) && s.is_char_boundary(end) {
+            s.replace_range(at..end, insert);
+        }
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mangled_seed_scenarios_never_panic(cuts in prop::collection::vec((0usize..20_000, 0usize..40, "[a-z0-9=\\[\\]{}\",.\\-% \n]{0,12}"), 1..6)) {
+        let text = mangle(SEED, &cuts);
+        match scenario::parse_str("mangled.toml", &text) {
+            Ok(_) => {}
+            Err(diags) => prop_assert!(!diags.is_empty()),
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        let _ = scenario::parse_str("random.toml", &text);
+    }
+}
+
+#[test]
+fn the_seed_scenario_is_valid_and_keeps_the_log_figures() {
+    let loaded = scenario::parse_str("cutover.toml", SEED).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let s = loaded.scenario;
+    // Section 4 lists 36 nodes at 06:50.
+    assert_eq!(s.inventory.len(), 36);
+    assert_eq!(s.nodepools.len(), 2);
+    assert_eq!(s.timeline.len(), 6);
+    assert_eq!(s.start.to_string(), "2025-10-16T06:50:00Z");
+    // The seed's v1beta1 kubelet block shapes the default pool's allocatable.
+    assert_eq!(s.nodepool_kubelet[0].max_pods, Some(110));
+}
