@@ -26,7 +26,8 @@ pub mod diag;
 mod lint;
 pub mod raw;
 pub mod raw_k8s;
-pub mod spec;
+/// The validated scenario is the engine's run configuration.
+pub use engine::config as spec;
 mod validate;
 pub mod vbp;
 

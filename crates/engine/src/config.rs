@@ -1,8 +1,6 @@
-//! A validated scenario: everything typed, resolved and checked. Names are resolved to
-//! indices, quantities to integers, times to absolute [`SimTime`]s.
-//!
-//! These are the run configuration the engine consumes; when the engine crate lands
-//! they move behind its config types (see docs/architecture.md).
+//! The run configuration: a validated scenario, everything typed, resolved and checked.
+//! Names are resolved to indices, quantities to integers, times to absolute
+//! [`SimTime`]s. The scenario crate builds it from files; the engine only reads it.
 
 use std::sync::Arc;
 
