@@ -11,7 +11,10 @@ use model::catalog::{Catalog, CatalogOptions};
 use model::ids::NodePoolId;
 use model::instance::InstanceType;
 use model::kubelet::KubeletConfig;
-use packer::testing::{ConstraintMix, WorkloadSpec, existing_nodes, nodepool, workload};
+use packer::testing::{
+    ConstraintMix, SplitMix64, WorkloadSpec, existing_nodes, nodepool, workload,
+};
+use packer::vector::{BinType, Heuristic, Problem, pack};
 use packer::{PoolInput, ScheduleInput, Scheduler, VersionProfile};
 
 const ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
@@ -176,5 +179,55 @@ fn bench_schedule(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_schedule);
+/// Items in [1, 400] per dimension, bins of 1,000 (Panigrahy class 1 shapes); `shapes`
+/// distinct item vectors (0 = every item distinct), like pods of Deployments.
+fn vector_problem(items: usize, shapes: usize, dims: usize, seed: u64) -> Problem {
+    let mut rng = SplitMix64(seed);
+    let distinct = if shapes == 0 { items } else { shapes };
+    let pool: Vec<Vec<u64>> = (0..distinct)
+        .map(|_| (0..dims).map(|_| 1 + rng.below(400)).collect())
+        .collect();
+    let rows: Vec<Vec<u64>> = (0..items).map(|i| pool[i % distinct].clone()).collect();
+    let bin = BinType {
+        name: "bin".to_string(),
+        capacity: vec![1_000; dims],
+        price: 1,
+    };
+    Problem::new(dims, &rows, vec![bin]).expect("valid problem")
+}
+
+fn bench_vector(c: &mut Criterion) {
+    let quick = std::env::var_os("KARPSIM_BENCH_QUICK").is_some();
+    let mut group = c.benchmark_group("vector");
+    group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_millis(500));
+    group.measurement_time(std::time::Duration::from_secs(if quick { 2 } else { 3 }));
+    // (heuristic, items, distinct shapes; 0 = all distinct)
+    let mut cases = vec![(Heuristic::FfdSum, 100_000usize, 100usize)];
+    if !quick {
+        cases.extend([
+            (Heuristic::FfdSum, 10_000, 0),
+            (Heuristic::FfdSum, 100_000, 0),
+            (Heuristic::Karpenter, 10_000, 100),
+            (Heuristic::DotProduct, 10_000, 100),
+            (Heuristic::Portfolio, 1_000, 0),
+        ]);
+    }
+    for (h, n, shapes) in cases {
+        let problem = vector_problem(n, shapes, 3, 11);
+        group.throughput(Throughput::Elements(n as u64));
+        let shapes_label = if shapes == 0 {
+            "distinct".to_string()
+        } else {
+            format!("{shapes}shapes")
+        };
+        group.bench_function(
+            BenchmarkId::new(h.name(), format!("{n}/{shapes_label}")),
+            |b| b.iter(|| black_box(pack(black_box(&problem), h).bins.len())),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_schedule, bench_vector);
 criterion_main!(benches);

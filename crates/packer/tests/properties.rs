@@ -1,0 +1,235 @@
+//! Property tests (issue 3, part F): no pod is lost, every binding and claim respects
+//! capacity, taints, selectors and anti-affinity, and the result does not depend on the
+//! order pods are passed in (Karpenter's order is defined by requests, time and id).
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use model::ids::{NodeId, PodId};
+use model::labels;
+use model::pod::{Pod, PodSpec};
+use model::requirements::{Operator, Requirement};
+use model::resources::{ResourceKind, Resources};
+use model::taints::{Taint, TaintEffect, Toleration, TolerationOperator, first_untolerated};
+use packer::testing::{fake_catalogue, nodepool};
+use packer::vector::{BinType, Heuristic, Problem, pack};
+use packer::{
+    ExistingNode, NodeRef, PoolUsage, ScheduleInput, ScheduleOutput, Scheduler, VersionProfile,
+    pod_demand,
+};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+struct Case {
+    specs: Vec<Arc<PodSpec>>,
+    pods: Vec<Pod>,
+    existing: Vec<ExistingNode>,
+    cpu_limit: Option<u64>,
+    tainted_pool: bool,
+}
+
+fn taint() -> Taint {
+    Taint {
+        key: "dedicated".into(),
+        value: "batch".into(),
+        effect: TaintEffect::NoSchedule,
+    }
+}
+
+fn arb_spec() -> impl Strategy<Value = PodSpec> {
+    (0u64..6_000, 0u64..24, 0u8..6, 0u8..3).prop_map(|(cpu, mem_gib4, constraint, app)| {
+        let mut s = spec(cpu, mem_gib4 * GI / 4);
+        let app = format!("app-{app}");
+        s.labels = labels_of(&[("app", &app)]);
+        match constraint {
+            1 => s.node_selector = labels_of(&[(labels::ZONE, ZONES[cpu as usize % 3])]),
+            2 => s.pod_anti_affinity = vec![anti(labels::HOSTNAME, &[("app", &app)])],
+            3 => s.topology_spread = vec![spread(labels::ZONE, 1, &[("app", &app)])],
+            4 => {
+                s.tolerations = vec![Toleration {
+                    key: "dedicated".into(),
+                    operator: TolerationOperator::Exists,
+                    value: String::new(),
+                    effect: None,
+                }]
+            }
+            _ => {}
+        }
+        s
+    })
+}
+
+fn arb_case() -> impl Strategy<Value = Case> {
+    (
+        prop::collection::vec(arb_spec(), 1..6),
+        prop::collection::vec((0usize..6, 0u64..4), 0..60),
+        prop::collection::vec((0u64..8_000, 0u64..3, any::<bool>(), any::<bool>()), 0..5),
+        prop::option::of(4_000u64..40_000),
+        any::<bool>(),
+    )
+        .prop_map(|(specs, pod_choices, nodes, cpu_limit, tainted_pool)| {
+            let specs: Vec<Arc<PodSpec>> = specs.into_iter().map(Arc::new).collect();
+            let pods = pod_choices
+                .iter()
+                .enumerate()
+                .map(|(i, (s, t))| Pod {
+                    id: PodId(i as u32),
+                    name: format!("p{i}"),
+                    workload: model::WorkloadId(0),
+                    spec: specs[s % specs.len()].clone(),
+                    created_at: model::SimTime(*t),
+                })
+                .collect();
+            let existing = nodes
+                .iter()
+                .enumerate()
+                .map(|(i, (cpu, zone, tainted, initialized))| {
+                    let name = format!("node-{i}");
+                    ExistingNode {
+                        id: NodeRef::Node(NodeId(i as u32)),
+                        name: name.clone(),
+                        labels: labels_of(&[
+                            (labels::ZONE, ZONES[*zone as usize]),
+                            (labels::HOSTNAME, &name),
+                        ]),
+                        taints: if *tainted { vec![taint()] } else { vec![] },
+                        allocatable: Resources::new(8_000, 32 * GI).with(ResourceKind::Pods, 10),
+                        requested: Resources::new(*cpu, 0).with(ResourceKind::Pods, 1),
+                        initialized: *initialized,
+                        nodepool: None,
+                        pods: vec![],
+                    }
+                })
+                .collect();
+            Case {
+                specs,
+                pods,
+                existing,
+                cpu_limit,
+                tainted_pool,
+            }
+        })
+}
+
+fn run(case: &Case, pods: &[Pod]) -> ScheduleOutput {
+    let mut np = nodepool("default");
+    if let Some(l) = case.cpu_limit {
+        np.limits.resources = Resources::UNLIMITED.with(ResourceKind::CpuMillis, l);
+    }
+    if case.tainted_pool {
+        np.taints = vec![taint()];
+    }
+    let mut zonal = nodepool("zonal");
+    zonal.weight = 10;
+    zonal.requirements.add(Requirement::new(
+        labels::ZONE,
+        Operator::In,
+        ["test-zone-1"],
+    ));
+    let mut s = Scheduler::new(
+        vec![
+            pool_with(np, fake_catalogue(8, &ZONES)),
+            pool_with(zonal, karpenter_fake_types()),
+        ],
+        &[],
+        VersionProfile::V1,
+    );
+    s.schedule(&ScheduleInput {
+        pods,
+        existing: &case.existing,
+        pool_usage: &[PoolUsage::default()],
+    })
+}
+
+fn pod_by_id(pods: &[Pod], id: PodId) -> &Pod {
+    pods.iter().find(|p| p.id == id).expect("known pod")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn nothing_is_lost_and_bindings_are_valid(case in arb_case()) {
+        let out = run(&case, &case.pods);
+        assert_conserved(&out, &case.pods);
+        // Existing nodes: capacity, taints, selectors, anti-affinity.
+        for node in &case.existing {
+            let bound: Vec<&Pod> = out
+                .bindings
+                .iter()
+                .filter(|b| b.node == node.id)
+                .map(|b| pod_by_id(&case.pods, b.pod))
+                .collect();
+            let mut used = node.requested;
+            for p in &bound {
+                used = used.saturating_add(&pod_demand(p.requests()));
+                if node.initialized {
+                    prop_assert!(first_untolerated(&node.taints, &p.spec.tolerations).is_none());
+                }
+                prop_assert!(p.spec.node_selector.iter().all(|(k, v)| node.labels.get(k) == Some(v)));
+            }
+            prop_assert!(used.fits_in(&node.allocatable), "over capacity on {}", node.name);
+            for p in &bound {
+                for term in &p.spec.pod_anti_affinity {
+                    let clash = bound.iter().filter(|q| q.id != p.id && term.label_selector.matches(&q.spec.labels)).count();
+                    prop_assert_eq!(clash, 0);
+                }
+            }
+        }
+        // New claims: the launch type holds the pods plus daemonsets, selectors hold.
+        for claim in &out.new_claims {
+            let launch = claim.launch.as_ref().expect("claims launch");
+            let pods: Vec<&Pod> = claim.pods.iter().map(|id| pod_by_id(&case.pods, *id)).collect();
+            let total = pods.iter().fold(Resources::ZERO, |a, p| a.saturating_add(&pod_demand(p.requests())));
+            let types = if claim.pool_index == 0 { fake_catalogue(8, &ZONES) } else { karpenter_fake_types() };
+            let t = types.iter().find(|t| t.id == launch.instance_type).expect("type exists");
+            prop_assert!(total.fits_in(&t.allocatable));
+            for p in &pods {
+                if let Some(z) = p.spec.node_selector.get(labels::ZONE) {
+                    prop_assert_eq!(&launch.zone, z);
+                }
+                for term in &p.spec.pod_anti_affinity {
+                    let clash = pods.iter().filter(|q| q.id != p.id && term.label_selector.matches(&q.spec.labels)).count();
+                    prop_assert_eq!(clash, 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn input_order_does_not_matter(case in arb_case(), seed in any::<u64>()) {
+        let a = run(&case, &case.pods);
+        let mut shuffled = case.pods.clone();
+        let mut rng = packer::testing::SplitMix64(seed);
+        for i in (1..shuffled.len()).rev() {
+            let j = rng.below(i as u64 + 1) as usize;
+            shuffled.swap(i, j);
+        }
+        let b = run(&case, &shuffled);
+        prop_assert_eq!(a, b);
+        let _ = &case.specs;
+    }
+
+    #[test]
+    fn heuristics_produce_valid_packings_above_the_bound(
+        items in prop::collection::vec(prop::collection::vec(0u64..60, 3), 0..80),
+        caps in prop::collection::vec((prop::collection::vec(20u64..100, 3), 1u64..50), 1..4),
+    ) {
+        let types: Vec<BinType> = caps
+            .iter()
+            .enumerate()
+            .map(|(i, (c, price))| BinType { name: format!("t{i}"), capacity: c.clone(), price: *price })
+            .collect();
+        let problem = Problem::new(3, &items, types).unwrap();
+        let bound = problem.lower_bound();
+        for h in Heuristic::ALL {
+            let p = pack(&problem, h);
+            prop_assert!(p.is_valid(&problem), "{h} invalid");
+            if p.unpacked.is_empty() && let Some(b) = bound {
+                prop_assert!(p.cost(&problem) as f64 >= b * (1.0 - 1e-9), "{h}: cost below bound");
+            }
+        }
+    }
+}
