@@ -1,0 +1,49 @@
+//! `events.jsonl`: one JSON object per [`EventRecord`], in log order.
+
+use engine::output::{EventKind, EventRecord, Provisioner, RunOutput};
+use serde::Serialize;
+
+use crate::ReportError;
+
+pub const FILE_NAME: &str = "events.jsonl";
+
+/// One line. Absent fields are `null` rather than missing, so every line has the same keys.
+#[derive(Serialize)]
+struct EventLine<'a> {
+    /// RFC 3339, for people and `jq`.
+    t: String,
+    /// The same instant as integer ms since the epoch, for programs.
+    t_ms: u64,
+    kind: EventKind,
+    provisioner: Option<Provisioner>,
+    node: Option<&'a str>,
+    pod: Option<&'a str>,
+    owner: Option<&'a str>,
+    message: &'a str,
+}
+
+pub fn render(output: &RunOutput) -> Result<String, ReportError> {
+    let mut out = String::new();
+    for event in &output.events {
+        let line = serde_json::to_string(&line(event)).map_err(|source| ReportError::Json {
+            file: FILE_NAME,
+            source,
+        })?;
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn line(e: &EventRecord) -> EventLine<'_> {
+    EventLine {
+        t: e.t.to_string(),
+        t_ms: e.t.0,
+        kind: e.kind,
+        provisioner: e.provisioner,
+        node: e.node.as_deref(),
+        pod: e.pod.as_deref(),
+        owner: e.owner.as_deref(),
+        message: &e.message,
+    }
+}

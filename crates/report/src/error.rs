@@ -1,0 +1,32 @@
+//! The report's one error type. The library never prints; simctl turns these into
+//! messages and exit codes.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot create the output directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot serialise {file}: {source}")]
+    Json {
+        file: &'static str,
+        source: serde_json::Error,
+    },
+    #[error("cannot draw the chart {chart}: {message}")]
+    Chart { chart: String, message: String },
+    /// The run output contradicts itself; a bug in whatever produced it.
+    #[error("sample {sample} has {found} per-owner node counts but the run has {expected} owners")]
+    OwnerColumns {
+        sample: usize,
+        expected: usize,
+        found: usize,
+    },
+}
