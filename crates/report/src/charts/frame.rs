@@ -23,7 +23,7 @@ pub type TimeChart<'a, 'b, Y = RangedCoordf64> =
 pub const WIDTH_PX: u32 = 1000;
 pub const HEIGHT_PX: u32 = 440;
 /// The legend panel to the right of the plot.
-pub const LEGEND_WIDTH_PX: u32 = 230;
+pub const LEGEND_WIDTH_PX: u32 = 260;
 pub const FONT: &str = "sans-serif";
 
 pub const TEXT: RGBColor = RGBColor(0x33, 0x33, 0x33);
@@ -56,6 +56,13 @@ pub const PALETTE: [RGBColor; 20] = [
 
 pub fn palette(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// Owners (NodePools, node groups) get the palette without the provisioners' blue,
+/// orange and grey, so a pool is never mistaken for a provisioner across charts.
+pub fn owner_colour(i: usize) -> RGBColor {
+    const OWNER_SHADES: [usize; 16] = [2, 4, 3, 6, 5, 8, 7, 13, 12, 15, 16, 14, 17, 19, 18, 10];
+    PALETTE[OWNER_SHADES[i % OWNER_SHADES.len()]]
 }
 
 /// Fixed colours per provisioner, the same in every chart.
@@ -123,7 +130,7 @@ impl LegendEntry {
 }
 
 /// Longest legend label shown in full; longer ones are cut with an ellipsis.
-const LEGEND_LABEL_CHARS: usize = 30;
+const LEGEND_LABEL_CHARS: usize = 32;
 
 /// A vertical list of swatches and labels, top-aligned with the plot.
 pub fn draw_legend(
@@ -136,7 +143,7 @@ pub fn draw_legend(
     area.draw(&Text::new(
         heading.to_string(),
         (x0, y),
-        (FONT, 15).into_font().style(FontStyle::Bold).color(&TEXT),
+        (FONT, 16).into_font().style(FontStyle::Bold).color(&TEXT),
     ))?;
     y += 24;
     for entry in entries {
@@ -159,8 +166,8 @@ pub fn draw_legend(
             Mark::Detail => {
                 area.draw(&Text::new(
                     shorten(&entry.label, LEGEND_LABEL_CHARS),
-                    (x0 + 30, y - 4),
-                    (FONT, 12).into_font().color(&TEXT.mix(0.75)),
+                    (x0 + 30, y - 3),
+                    (FONT, 14).into_font().color(&TEXT.mix(0.75)),
                 ))?;
                 y += 17;
                 continue;
@@ -169,7 +176,7 @@ pub fn draw_legend(
         area.draw(&Text::new(
             shorten(&entry.label, LEGEND_LABEL_CHARS),
             (x0 + 30, y),
-            (FONT, 13).into_font().color(&TEXT),
+            (FONT, 15).into_font().color(&TEXT),
         ))?;
         y += 21;
     }
@@ -196,6 +203,11 @@ pub fn draw_badge(
                     .pos(Pos::new(HPos::Center, VPos::Center)),
             )),
     )
+}
+
+/// The chart height that fits a legend of `entries` one-line entries below its heading.
+pub fn height_for_legend(min_px: u32, entries: usize) -> u32 {
+    min_px.max(110 + entries as u32 * 21)
 }
 
 /// Cuts `s` to `max` characters with a trailing ellipsis.
@@ -372,7 +384,7 @@ where
         .margin_left(8)
         .margin_right(16)
         .x_label_area_size(48)
-        .y_label_area_size(72)
+        .y_label_area_size(64)
         .build_cartesian_2d(axis.range(), y)?;
     let x_label = |h: &f64| axis.label(h);
     chart
@@ -385,8 +397,8 @@ where
         .bold_line_style(GRID)
         .light_line_style(WHITE)
         .axis_style(TEXT.mix(0.6))
-        .label_style((FONT, 13).into_font().color(&TEXT))
-        .axis_desc_style((FONT, 14).into_font().color(&TEXT))
+        .label_style((FONT, 15).into_font().color(&TEXT))
+        .axis_desc_style((FONT, 16).into_font().color(&TEXT))
         .draw()?;
     Ok(chart)
 }
@@ -432,7 +444,7 @@ pub fn draw_empty(plot: &Area<'_>, message: &str) -> Result<(), DrawError> {
     plot.draw(&Text::new(
         message.to_string(),
         (w as i32 / 2, h as i32 / 2),
-        (FONT, 16)
+        (FONT, 18)
             .into_font()
             .color(&TEXT.mix(0.7))
             .pos(Pos::new(HPos::Center, VPos::Center)),

@@ -1,5 +1,5 @@
-//! Provisioning latency (pod pending → node ready) per provisioner, as a grouped
-//! histogram, so cluster-autoscaler and Karpenter sit side by side in each bin.
+//! Provisioning latency (pod pending → node ready) per provisioner, as overlaid
+//! histograms: cluster-autoscaler against Karpenter on one axis.
 
 use engine::output::{Provisioner, RunOutput};
 use plotters::prelude::*;
@@ -71,13 +71,13 @@ fn draw(root: &Area<'_>, output: &RunOutput) -> Result<(), DrawError> {
         .margin_left(8)
         .margin_right(16)
         .x_label_area_size(48)
-        .y_label_area_size(72)
+        .y_label_area_size(64)
         .build_cartesian_2d(0.0..x_max, y_range(f64::from(max_count), 5.0))?;
     let seconds = |v: &f64| format!("{v:.0}");
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_desc("latency (s), bins of equal width")
+        .x_desc(format!("latency (s), {width_s} s bins"))
         .y_desc("node launches")
         .x_label_formatter(&seconds)
         .y_label_formatter(&count_label)
@@ -86,19 +86,21 @@ fn draw(root: &Area<'_>, output: &RunOutput) -> Result<(), DrawError> {
         .bold_line_style(GRID)
         .light_line_style(WHITE)
         .axis_style(TEXT.mix(0.6))
-        .label_style((FONT, 13).into_font().color(&TEXT))
-        .axis_desc_style((FONT, 14).into_font().color(&TEXT))
+        .label_style((FONT, 15).into_font().color(&TEXT))
+        .axis_desc_style((FONT, 16).into_font().color(&TEXT))
         .draw()?;
 
-    let k = groups.len() as f64;
     let w = width_s as f64;
-    for (slot, ((p, _, _), c)) in groups.iter().zip(&counts).enumerate() {
+    for ((p, _, _), c) in groups.iter().zip(&counts) {
         let colour = provisioner_colour(*p);
-        // Each provisioner gets its slice of the bin, leaving a gap between bins.
-        let left = |b: usize| b as f64 * w + w * (0.08 + 0.84 * slot as f64 / k);
-        let right = |b: usize| b as f64 * w + w * (0.08 + 0.84 * (slot as f64 + 1.0) / k);
+        // Full-width translucent bars: distributions that overlap blend rather than
+        // hide each other, and separate ones read as plain histograms.
         chart.draw_series(c.iter().enumerate().filter(|(_, n)| **n > 0).map(|(b, n)| {
-            Rectangle::new([(left(b), 0.0), (right(b), f64::from(*n))], colour.filled())
+            let (left, right) = (b as f64 * w + w * 0.06, (b + 1) as f64 * w - w * 0.06);
+            Rectangle::new(
+                [(left, 0.0), (right, f64::from(*n))],
+                colour.mix(0.75).filled(),
+            )
         }))?;
     }
 

@@ -5,7 +5,8 @@ use plotters::prelude::*;
 
 use super::frame::{
     Area, DrawError, HEIGHT_PX, LegendEntry, Mark, TimeAxis, WIDTH_PX, count_label, draw_legend,
-    palette, provisioner_colour, render_svg, steps, time_chart, titled, y_range,
+    height_for_legend, owner_colour, provisioner_colour, render_svg, steps, time_chart, titled,
+    y_range,
 };
 use crate::ReportError;
 
@@ -48,7 +49,7 @@ pub fn by_owner(output: &RunOutput) -> Result<String, ReportError> {
         .enumerate()
         .map(|(i, owner)| Band {
             label: owner.clone(),
-            colour: palette(i),
+            colour: owner_colour(i),
             counts: output
                 .samples
                 .iter()
@@ -77,7 +78,8 @@ fn stacked(
         .into_iter()
         .filter(|b| b.counts.iter().any(|&n| n > 0))
         .collect();
-    render_svg(name, (WIDTH_PX, HEIGHT_PX), |root| {
+    let height = height_for_legend(HEIGHT_PX, bands.len());
+    render_svg(name, (WIDTH_PX, height), |root| {
         draw(root, output, title, legend_heading, &bands)
     })
 }

@@ -1,14 +1,14 @@
 //! The node timeline: one bar per node from launch to termination (or the end of the
 //! run), coloured by instance type; the launch-to-ready part is pale.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use engine::output::RunOutput;
 use plotters::prelude::*;
 
 use super::frame::{
     Area, DrawError, LegendEntry, Mark, TEXT, TickedCoord, TimeAxis, WIDTH_PX, count_label,
-    draw_empty, draw_legend, palette, render_svg, time_chart, titled,
+    draw_empty, draw_legend, height_for_legend, palette, render_svg, time_chart, titled,
 };
 use crate::ReportError;
 
@@ -20,7 +20,15 @@ const MAX_HEIGHT_PX: u32 = 2400;
 
 pub fn render(output: &RunOutput) -> Result<String, ReportError> {
     let rows = output.nodes.len() as u32;
-    let height = (160 + rows * ROW_PX).clamp(MIN_HEIGHT_PX, MAX_HEIGHT_PX);
+    let types: BTreeSet<&str> = output
+        .nodes
+        .iter()
+        .map(|n| n.instance_type.as_str())
+        .collect();
+    let height = height_for_legend(
+        (160 + rows * ROW_PX).clamp(MIN_HEIGHT_PX, MAX_HEIGHT_PX),
+        types.len() + 1,
+    );
     render_svg(NAME, (WIDTH_PX, height), |root| draw(root, output))
 }
 
