@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 
 use engine::output::{EventKind, EventRecord, Provisioner, RunOutput, Summary};
+use model::SimTime;
+use model::time::MS_PER_DAY;
 
 use crate::charts::Chart;
 use crate::format::{duration_label, usd};
@@ -24,7 +26,10 @@ th { border-bottom: 1px solid #bbb; }
 tr + tr td { border-top: 1px solid #eee; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.summary th { font-weight: normal; color: #555; border: none; }
-table.events td { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.85em; }
+table.events td { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.85em;
+                  white-space: nowrap; }
+table.events td:last-child { white-space: normal; }
+table.events th { white-space: nowrap; }
 table.events tr.gap td { color: #888; font-style: italic; font-family: inherit; }
 table.events tr.timeline td { background: #f3f6fa; }
 figure { margin: 1.5em 0; }
@@ -69,7 +74,7 @@ pub fn render(
         validation_section(&mut out, validation);
     }
     chart_section(&mut out, charts);
-    events_section(&mut out, &output.events, excerpt_events);
+    events_section(&mut out, &output.events, excerpt_events, s.start);
     out.push_str("</body>\n</html>\n");
     out
 }
@@ -224,7 +229,7 @@ pub fn excerpt(events: &[EventRecord], n: usize) -> Vec<usize> {
         .collect()
 }
 
-fn events_section(out: &mut String, events: &[EventRecord], n: usize) {
+fn events_section(out: &mut String, events: &[EventRecord], n: usize, start: SimTime) {
     let shown = excerpt(events, n);
     out.push_str("<h2 id=\"events\">Event log (excerpt)</h2>\n");
     let _ = writeln!(
@@ -250,8 +255,9 @@ fn events_section(out: &mut String, events: &[EventRecord], n: usize) {
         let opt = |v: &Option<String>| v.as_deref().map(escape).unwrap_or_default();
         let _ = writeln!(
             out,
-            "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr{class}><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             e.t,
+            clock(e.t, start),
             kind_label(e.kind),
             e.provisioner.map(|p| p.label()).unwrap_or_default(),
             opt(&e.owner),
@@ -272,6 +278,19 @@ fn gap_row(out: &mut String, skipped: usize) {
         "<tr class=\"gap\"><td colspan=\"7\">… {skipped} event{} not shown …</td></tr>",
         if skipped == 1 { "" } else { "s" }
     );
+}
+
+/// `HH:MM:SS` on the run's first day, `+Nd HH:MM:SS` after; the full RFC 3339 time is
+/// the cell's tooltip.
+fn clock(t: SimTime, start: SimTime) -> String {
+    let day = (t.start_of_day().0.saturating_sub(start.start_of_day().0)) / MS_PER_DAY;
+    let c = t.civil();
+    let time = format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second);
+    if day == 0 {
+        time
+    } else {
+        format!("+{day}d {time}")
+    }
 }
 
 /// The snake_case name events.jsonl uses for the kind.
