@@ -406,48 +406,75 @@ impl Catalog {
         }
     }
 
+    /// One instance type by name, as [`Catalog::instance_types`] would give it (its `id`
+    /// is its position among the catalogue's priced types).
+    pub fn instance_type(&self, name: &str, kubelet: &KubeletConfig) -> Option<InstanceType> {
+        let id = self
+            .specs()
+            .filter(|s| self.has_any_price(s))
+            .position(|s| s.name == name)?;
+        let spec = self.spec(name)?;
+        self.priced_type(spec, kubelet, InstanceTypeId(id as u32))
+    }
+
+    fn has_any_price(&self, spec: &InstanceSpec) -> bool {
+        self.on_demand_price(spec).is_some()
+            || (0..self.options.zones.len()).any(|z| self.spot_price(spec, z).is_some())
+    }
+
     /// Instance types as the scheduler sees them under `kubelet`, with offerings in every
     /// zone. Types with no price at all in this region are left out.
     pub fn instance_types(&self, kubelet: &KubeletConfig) -> Vec<InstanceType> {
         let mut out = Vec::with_capacity(self.members.len());
         for spec in self.specs() {
-            let mut offerings = Vec::new();
-            let on_demand = self.on_demand_price(spec);
-            let band = self.spot_advice(spec).map(|a| a.interruption_band);
-            for (zi, zone) in self.options.zones.iter().enumerate() {
-                if let Some(spot) = self.spot_price(spec, zi) {
-                    offerings.push(Offering {
-                        zone: zone.clone(),
-                        capacity_type: CapacityType::Spot,
-                        price: spot,
-                        available: true,
-                        interruption_band: band,
-                    });
-                }
-                if let Some(price) = on_demand {
-                    offerings.push(Offering {
-                        zone: zone.clone(),
-                        capacity_type: CapacityType::OnDemand,
-                        price,
-                        available: true,
-                        interruption_band: None,
-                    });
-                }
+            if let Some(t) = self.priced_type(spec, kubelet, InstanceTypeId(out.len() as u32)) {
+                out.push(t);
             }
-            if offerings.is_empty() {
-                continue;
-            }
-            let resources = kubelet.node_resources(&spec.hardware());
-            out.push(InstanceType {
-                id: InstanceTypeId(out.len() as u32),
-                name: spec.name.clone(),
-                labels: spec.labels(&self.options.region),
-                capacity: resources.capacity,
-                allocatable: resources.allocatable,
-                offerings,
-            });
         }
         out
+    }
+
+    fn priced_type(
+        &self,
+        spec: &InstanceSpec,
+        kubelet: &KubeletConfig,
+        id: InstanceTypeId,
+    ) -> Option<InstanceType> {
+        let mut offerings = Vec::new();
+        let on_demand = self.on_demand_price(spec);
+        let band = self.spot_advice(spec).map(|a| a.interruption_band);
+        for (zi, zone) in self.options.zones.iter().enumerate() {
+            if let Some(spot) = self.spot_price(spec, zi) {
+                offerings.push(Offering {
+                    zone: zone.clone(),
+                    capacity_type: CapacityType::Spot,
+                    price: spot,
+                    available: true,
+                    interruption_band: band,
+                });
+            }
+            if let Some(price) = on_demand {
+                offerings.push(Offering {
+                    zone: zone.clone(),
+                    capacity_type: CapacityType::OnDemand,
+                    price,
+                    available: true,
+                    interruption_band: None,
+                });
+            }
+        }
+        if offerings.is_empty() {
+            return None;
+        }
+        let resources = kubelet.node_resources(&spec.hardware());
+        Some(InstanceType {
+            id,
+            name: spec.name.clone(),
+            labels: spec.labels(&self.options.region),
+            capacity: resources.capacity,
+            allocatable: resources.allocatable,
+            offerings,
+        })
     }
 }
 
@@ -477,6 +504,24 @@ mod tests {
         let price = |n: &str| c.on_demand_price(c.spec(n).unwrap()).unwrap();
         assert_eq!(price("m6i.4xlarge"), UsdPerHour::parse("0.768").unwrap());
         assert_eq!(price("m7i.4xlarge"), UsdPerHour::parse("0.8064").unwrap());
+    }
+
+    #[test]
+    fn single_type_lookup_matches_the_full_list() {
+        let c = Catalog::new(CatalogOptions::new(
+            "us-east-1",
+            &["us-east-1a", "us-east-1b"],
+        ));
+        let k = KubeletConfig::default();
+        let all = c.instance_types(&k);
+        for name in ["a1.medium", "m6i.4xlarge", "x2iedn.32xlarge"] {
+            let one = c.instance_type(name, &k).unwrap();
+            assert_eq!(Some(&one), all.iter().find(|t| t.name == name));
+        }
+        assert!(
+            c.instance_type("x8aedz.large", &k).is_none(),
+            "no us-east-1 price, so no offering"
+        );
     }
 
     #[test]

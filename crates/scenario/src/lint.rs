@@ -67,9 +67,8 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
     for g in &s.node_groups {
         let types: Vec<(InstanceType, Requirements)> = s
             .catalog
-            .instance_types(&g.kubelet)
+            .instance_type(&g.instance_type, &g.kubelet)
             .into_iter()
-            .filter(|t| t.name == g.instance_type)
             .map(|t| {
                 let r = t.requirements();
                 (t, r)

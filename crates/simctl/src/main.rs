@@ -1,7 +1,7 @@
 //! simctl: karpsim's command line. The only crate that talks to a terminal.
 //!
 //! Exit codes: 0 success, 1 internal error, 2 bad input (unreadable or invalid files,
-//! bad arguments).
+//! bad arguments), 3 a run stopped early at one of the scenario's caps.
 
 use std::process::ExitCode;
 
@@ -9,16 +9,23 @@ use clap::{Parser, Subcommand};
 
 mod bench_pack;
 mod catalog_cmd;
+mod compare_cmd;
+mod run_cmd;
 mod validate_cmd;
 
 const EXAMPLES: &str = "\
 Examples:
+  simctl run scenarios/cutover.toml --out out/cutover
+  simctl run scenarios/synthetic-10k.toml --until 14:00 --json
+  simctl compare scenarios/cutover.toml scenarios/black-friday.toml
   simctl validate scenarios/cutover.toml
   simctl catalog --family m7i --family m6i --max-price 1.0
   simctl catalog --region eu-west-1 --min-cpu 16 --json
   simctl bench-pack --suite /tmp/vbp/New_instances_multidim
 
-Planned (see docs/architecture.md): run, explain, compare, sweep.";
+Planned (see docs/architecture.md): explain, sweep.
+
+Exit codes: 0 success, 1 internal error, 2 bad input, 3 a run stopped early at a cap.";
 
 #[derive(Debug, Parser)]
 #[command(name = "simctl", version, about = "Simulate Karpenter-style node provisioning and consolidation on AWS EC2", after_help = EXAMPLES)]
@@ -29,6 +36,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Simulate a scenario: print a summary, write CSV, JSON lines, SVG charts and HTML.
+    Run(run_cmd::RunArgs),
+    /// Run two scenarios (or re-run two run directories) and compare them.
+    Compare(compare_cmd::CompareArgs),
     /// Check scenario files: syntax, every field, names, and whether workloads fit anywhere.
     Validate(validate_cmd::ValidateArgs),
     /// List EC2 instance types with Karpenter's allocatable and prices.
@@ -63,6 +74,8 @@ pub fn emit(text: &str) -> Result<(), Failure> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Run(args) => run_cmd::run(args),
+        Command::Compare(args) => compare_cmd::run(args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Catalog(args) => catalog_cmd::run(args),
         Command::BenchPack(args) => bench_pack::run(args).map_err(Failure::Internal),

@@ -1,0 +1,86 @@
+//! Invariants checked after every event in debug builds and tests, and in release with
+//! `--check-invariants`: no pod lost or duplicated, no node over-committed, the pending set
+//! exact, bookkeeping consistent.
+
+use model::{Resources, SimTime};
+
+use crate::error::EngineError;
+use crate::state::{ClusterState, NodePhase, PodPhase, pod_slot};
+
+pub fn check(state: &ClusterState, now: SimTime) -> Result<(), EngineError> {
+    let fail = |what: String| Err(EngineError::Invariant { at: now, what });
+    let mut seen_on_nodes = vec![0u8; state.pods.len()];
+    for n in &state.nodes {
+        let mut sum = n.daemon_overhead;
+        for p in &n.pods {
+            let ps = &state.pods[p.index()];
+            if ps.phase != PodPhase::Bound(n.id) {
+                return fail(format!(
+                    "pod {} is listed on node {} but its phase is {:?}",
+                    ps.pod.name, n.name, ps.phase
+                ));
+            }
+            seen_on_nodes[p.index()] += 1;
+            sum = sum.saturating_add(&pod_slot(&ps.pod.spec.requests));
+        }
+        if sum != n.requested {
+            return fail(format!(
+                "node {} requested {} but its pods and daemons sum to {}",
+                n.name, n.requested, sum
+            ));
+        }
+        if n.phase != NodePhase::Terminated
+            && !n.requested.fits_in(&n.allocatable)
+            && !n.pods.is_empty()
+        {
+            return fail(format!(
+                "node {} is over-committed: requested {} > allocatable {}",
+                n.name, n.requested, n.allocatable
+            ));
+        }
+        if n.phase == NodePhase::Terminated && !n.pods.is_empty() {
+            return fail(format!(
+                "terminated node {} still has {} pods",
+                n.name,
+                n.pods.len()
+            ));
+        }
+        let nominated: Resources = n.nominated.iter().fold(Resources::ZERO, |a, p| {
+            a.saturating_add(&pod_slot(&state.pods[p.index()].pod.spec.requests))
+        });
+        if nominated != n.nominated_requests {
+            return fail(format!("node {} nominated requests out of sync", n.name));
+        }
+    }
+    for (i, ps) in state.pods.iter().enumerate() {
+        let listed = seen_on_nodes[i];
+        match ps.phase {
+            PodPhase::Bound(_) if listed != 1 => {
+                return fail(format!(
+                    "pod {} is bound but listed on {listed} nodes",
+                    ps.pod.name
+                ));
+            }
+            PodPhase::Pending if !state.pending.contains(&ps.pod.id) => {
+                return fail(format!(
+                    "pod {} is pending but not in the pending set",
+                    ps.pod.name
+                ));
+            }
+            PodPhase::Gone | PodPhase::Bound(_) if state.pending.contains(&ps.pod.id) => {
+                return fail(format!(
+                    "pod {} is in the pending set but {:?}",
+                    ps.pod.name, ps.phase
+                ));
+            }
+            _ => {}
+        }
+        if ps.phase == PodPhase::Pending && ps.pending_since.is_none() {
+            return fail(format!(
+                "pending pod {} has no pending-since time",
+                ps.pod.name
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! kube-scheduler: binds pending pods to ready nodes. Karpenter and cluster-autoscaler
+//! only create nodes; this is what puts pods on them.
+//!
+//! Filters: resources (including the pod count), NoSchedule/NoExecute taints, nodeSelector
+//! and required node affinity, required pod anti-affinity, and DoNotSchedule topology
+//! spread on any node label. Score: nodes whose PreferNoSchedule taints the pod tolerates
+//! first (TaintToleration), then the default `NodeResourcesFit` LeastAllocated strategy
+//! (most free CPU and memory after placing), ties to the lower node id. A pod nominated to a ready node tries it first.
+
+use model::labels::LabelSelector;
+use model::pod::{PodSpec, WhenUnsatisfiable};
+use model::taints::first_untolerated_hard;
+use model::{NodeId, PodId, SimTime};
+
+use crate::sim::Simulation;
+use crate::state::{NodeState, pod_slot};
+
+impl Simulation<'_> {
+    /// Binds every pending pod that fits somewhere, highest priority and oldest first.
+    pub fn kube_scheduler_pass(&mut self, now: SimTime) {
+        let mut order: Vec<PodId> = self.state.pending.iter().copied().collect();
+        order.sort_by_key(|p| {
+            let ps = self.state.pod(*p);
+            (
+                std::cmp::Reverse(ps.pod.spec.priority),
+                ps.pod.created_at,
+                p.0,
+            )
+        });
+        let mut bound_any = false;
+        for pod in order {
+            if let Some(node) = self.choose_node(pod) {
+                self.state.bind(pod, node, now);
+                let since = self.state.pods[pod.index()].pending_since.take();
+                if let Some(since) = since {
+                    self.pending_pod_ms += now.since(since).0;
+                }
+                self.after_bind(now, pod);
+                bound_any = true;
+            }
+        }
+        if bound_any {
+            self.arm_ca_scan();
+        }
+        // A pod whose nominated node is ready but could not take it (another pod got there
+        // first) is pending again for its autoscaler.
+        let stranded: Vec<PodId> =
+            self.state
+                .pending
+                .iter()
+                .copied()
+                .filter(|p| {
+                    self.state.pod(*p).nominated.is_some_and(|n| {
+                        self.state.node(n).phase != crate::state::NodePhase::Launching
+                    })
+                })
+                .collect();
+        for p in stranded {
+            self.state.unnominate(p);
+            self.on_pending(now, p);
+        }
+    }
+
+    fn choose_node(&self, pod: PodId) -> Option<NodeId> {
+        let ps = self.state.pod(pod);
+        if let Some(n) = ps.nominated {
+            let node = self.state.node(n);
+            // The pod's own nomination is part of the node's reserved requests.
+            let free = node.free().saturating_add(&pod_slot(&ps.pod.spec.requests));
+            if node.is_schedulable()
+                && pod_slot(&ps.pod.spec.requests).fits_in(&free)
+                && self.constraints_allow(&ps.pod.spec, node)
+            {
+                return Some(n);
+            }
+        }
+        let spec = &ps.pod.spec;
+        let need = pod_slot(&spec.requests);
+        // TaintToleration scoring ranks nodes with untolerated PreferNoSchedule taints
+        // below all others; LeastAllocated breaks the tie.
+        let mut best: Option<((bool, u64), NodeId)> = None;
+        for n in &self.state.nodes {
+            if !n.is_schedulable() || !need.fits_in(&n.free()) {
+                continue;
+            }
+            if !self.constraints_allow(spec, n) {
+                continue;
+            }
+            let preferred = !n.taints.iter().any(|t| {
+                t.effect == model::taints::TaintEffect::PreferNoSchedule
+                    && !spec.tolerations.iter().any(|tol| tol.tolerates(t))
+            });
+            let score = (preferred, least_allocated_score(n, &need));
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, n.id));
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+
+    /// Whether `pod` can bind to `node` now (resources and constraints).
+    pub fn fits_node(&self, pod: PodId, node: NodeId) -> bool {
+        let n = self.state.node(node);
+        let spec = &self.state.pod(pod).pod.spec;
+        n.is_schedulable()
+            && pod_slot(&spec.requests).fits_in(&n.free())
+            && self.constraints_allow(spec, n)
+    }
+
+    /// Taints, node selection, anti-affinity and spread (no resources).
+    pub fn constraints_allow(&self, spec: &PodSpec, n: &NodeState) -> bool {
+        if first_untolerated_hard(&n.taints, &spec.tolerations).is_some() {
+            return false;
+        }
+        if !spec
+            .node_selector
+            .iter()
+            .all(|(k, v)| n.labels.get(k) == Some(v))
+        {
+            return false;
+        }
+        if !spec.required_node_affinity.is_empty()
+            && !spec.required_node_affinity.iter().any(|term| {
+                term.iter().all(|e| {
+                    let r = e.to_requirement();
+                    match n.labels.get(&r.key) {
+                        Some(v) => r.has(v),
+                        None => matches!(
+                            r.operator(),
+                            model::requirements::Operator::NotIn
+                                | model::requirements::Operator::DoesNotExist
+                        ),
+                    }
+                })
+            })
+        {
+            return false;
+        }
+        for term in spec.pod_anti_affinity.iter().filter(|t| t.is_required()) {
+            if self.domain_has_match(n, &term.topology_key, &term.label_selector) {
+                return false;
+            }
+        }
+        for c in spec
+            .topology_spread
+            .iter()
+            .filter(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
+        {
+            if !self.spread_allows(spec, n, &c.topology_key, &c.label_selector, c.max_skew) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// True if a pod matching `selector` runs in `n`'s domain of `key`.
+    fn domain_has_match(&self, n: &NodeState, key: &str, selector: &LabelSelector) -> bool {
+        let Some(domain) = n.labels.get(key) else {
+            return false;
+        };
+        self.state
+            .nodes
+            .iter()
+            .filter(|m| m.exists() && m.labels.get(key) == Some(domain))
+            .any(|m| {
+                m.pods
+                    .iter()
+                    .chain(m.nominated.iter())
+                    .any(|p| selector.matches(&self.state.spec_of(*p).labels))
+            })
+    }
+
+    /// Topology spread: placing on `n` keeps (count in n's domain + 1) − (min over
+    /// eligible domains) ≤ maxSkew. Eligible domains are those of nodes the pod's node
+    /// selection and taints allow (the default nodeAffinityPolicy/nodeTaintsPolicy).
+    fn spread_allows(
+        &self,
+        spec: &PodSpec,
+        n: &NodeState,
+        key: &str,
+        selector: &LabelSelector,
+        max_skew: u32,
+    ) -> bool {
+        let Some(domain) = n.labels.get(key) else {
+            return false;
+        };
+        let mut counts: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
+        for m in self.state.nodes.iter().filter(|m| m.is_schedulable()) {
+            let Some(d) = m.labels.get(key) else { continue };
+            if first_untolerated_hard(&m.taints, &spec.tolerations).is_some()
+                || !spec
+                    .node_selector
+                    .iter()
+                    .all(|(k, v)| m.labels.get(k) == Some(v))
+            {
+                continue;
+            }
+            let c = m
+                .pods
+                .iter()
+                .filter(|p| selector.matches(&self.state.spec_of(**p).labels))
+                .count() as u32;
+            *counts.entry(d.as_str()).or_insert(0) += c;
+        }
+        let min = counts.values().copied().min().unwrap_or(0);
+        let here = counts.get(domain.as_str()).copied().unwrap_or(0);
+        here < min + max_skew
+    }
+}
+
+/// LeastAllocated: the mean of free CPU and free memory fractions after placing, scaled
+/// to an integer (higher is better).
+fn least_allocated_score(n: &NodeState, need: &model::Resources) -> u64 {
+    let frac = crate::autoscaler::free_ppm;
+    let used = n
+        .requested
+        .saturating_add(&n.nominated_requests)
+        .saturating_add(need);
+    (frac(n.allocatable.cpu_millis(), used.cpu_millis())
+        + frac(n.allocatable.memory_bytes(), used.memory_bytes()))
+        / 2
+}

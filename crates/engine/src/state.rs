@@ -1,0 +1,208 @@
+//! Cluster state: nodes and pods in `Vec`s indexed by their ids, and the pending set.
+//! Nothing here decides anything; the controllers do.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use model::labels::Labels;
+use model::pod::{Pod, PodSpec};
+use model::taints::Taint;
+use model::{NodeId, PodId, Resources, SimTime};
+
+use crate::output::Provisioner;
+
+/// Which controller a pending pod waits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Karpenter,
+    ClusterAutoscaler,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodPhase {
+    Pending,
+    Bound(NodeId),
+    /// Deleted, evicted or completed; kept so ids stay indices.
+    Gone,
+}
+
+#[derive(Debug, Clone)]
+pub struct PodState {
+    pub pod: Pod,
+    pub phase: PodPhase,
+    pub pending_since: Option<SimTime>,
+    /// A node launched (or chosen) for this pod that it waits for.
+    pub nominated: Option<NodeId>,
+    pub route: Route,
+    /// The last unschedulable reason logged, to log only changes.
+    pub last_reason: Option<String>,
+    /// Bound at this time (for Jobs' run time and metrics).
+    pub bound_at: Option<SimTime>,
+}
+
+/// Where a node is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NodePhase {
+    /// The cloud API call is in flight or the instance is booting.
+    Launching,
+    /// Registered and ready: pods can bind.
+    Ready,
+    /// Cordoned and being drained; will terminate.
+    Deleting,
+    Terminated,
+}
+
+#[derive(Debug, Clone)]
+pub struct NodeState {
+    pub id: NodeId,
+    pub name: String,
+    pub instance_type: String,
+    pub zone: String,
+    pub capacity_type: model::instance::CapacityType,
+    pub provisioner: Provisioner,
+    /// Index into the owner list (NodePools, then node groups).
+    pub owner: usize,
+    pub nodepool: Option<usize>,
+    pub node_group: Option<usize>,
+    pub labels: Labels,
+    pub taints: Vec<Taint>,
+    pub capacity: Resources,
+    pub allocatable: Resources,
+    /// DaemonSet pods' requests on this node (they are overhead, not pod objects).
+    pub daemon_overhead: Resources,
+    /// Bound pods' requests plus daemon overhead.
+    pub requested: Resources,
+    /// Requests of pods nominated to it while it launches.
+    pub nominated_requests: Resources,
+    pub pods: Vec<PodId>,
+    pub nominated: Vec<PodId>,
+    pub phase: NodePhase,
+    pub cordoned: bool,
+    pub price: model::price::UsdPerHour,
+    pub launched_at: SimTime,
+    pub decided_at: SimTime,
+    pub ready_at: Option<SimTime>,
+    pub terminated_at: Option<SimTime>,
+    pub termination_reason: Option<String>,
+    /// When the earliest pod it was launched for became pending.
+    pub launched_for_pending_since: Option<SimTime>,
+    /// Part of the inventory at the start (not launched during the run).
+    pub initial: bool,
+    /// cluster-autoscaler: since when the node has been unneeded.
+    pub unneeded_since: Option<SimTime>,
+}
+
+impl NodeState {
+    pub fn is_schedulable(&self) -> bool {
+        self.phase == NodePhase::Ready && !self.cordoned
+    }
+
+    /// Exists for billing and counting: launched and not terminated.
+    pub fn exists(&self) -> bool {
+        self.phase != NodePhase::Terminated
+    }
+
+    pub fn free(&self) -> Resources {
+        self.allocatable
+            .saturating_sub(&self.requested)
+            .saturating_sub(&self.nominated_requests)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ClusterState {
+    pub nodes: Vec<NodeState>,
+    pub pods: Vec<PodState>,
+    pub pending: BTreeSet<PodId>,
+    /// Live pods of each workload, oldest first.
+    pub workload_pods: Vec<Vec<PodId>>,
+}
+
+impl ClusterState {
+    pub fn pod(&self, id: PodId) -> &PodState {
+        &self.pods[id.index()]
+    }
+
+    pub fn node(&self, id: NodeId) -> &NodeState {
+        &self.nodes[id.index()]
+    }
+
+    pub fn spec_of(&self, id: PodId) -> &Arc<PodSpec> {
+        &self.pods[id.index()].pod.spec
+    }
+
+    /// Binds a pending pod to a ready node.
+    pub fn bind(&mut self, pod: PodId, node: NodeId, now: SimTime) {
+        let requests = *self.pods[pod.index()].pod.requests();
+        let p = &mut self.pods[pod.index()];
+        if let Some(n) = p.nominated.take() {
+            let nn = &mut self.nodes[n.index()];
+            nn.nominated.retain(|x| *x != pod);
+            nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_slot(&requests));
+        }
+        p.phase = PodPhase::Bound(node);
+        p.bound_at = Some(now);
+        p.last_reason = None;
+        self.pending.remove(&pod);
+        let n = &mut self.nodes[node.index()];
+        n.pods.push(pod);
+        n.requested = n.requested.saturating_add(&pod_slot(&requests));
+    }
+
+    /// Removes a pod from wherever it is.
+    pub fn remove_pod(&mut self, pod: PodId) {
+        let requests = *self.pods[pod.index()].pod.requests();
+        let p = &mut self.pods[pod.index()];
+        match p.phase {
+            PodPhase::Bound(node) => {
+                let n = &mut self.nodes[node.index()];
+                n.pods.retain(|x| *x != pod);
+                n.requested = n.requested.saturating_sub(&pod_slot(&requests));
+            }
+            PodPhase::Pending => {
+                self.pending.remove(&pod);
+            }
+            PodPhase::Gone => return,
+        }
+        if let Some(n) = p.nominated.take() {
+            let nn = &mut self.nodes[n.index()];
+            nn.nominated.retain(|x| *x != pod);
+            nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_slot(&requests));
+        }
+        p.phase = PodPhase::Gone;
+        let w = p.pod.workload.index();
+        self.workload_pods[w].retain(|x| *x != pod);
+    }
+
+    /// Drops a pod's nomination, if any.
+    pub fn unnominate(&mut self, pod: PodId) {
+        let requests = *self.pods[pod.index()].pod.requests();
+        if let Some(n) = self.pods[pod.index()].nominated.take() {
+            let nn = &mut self.nodes[n.index()];
+            nn.nominated.retain(|x| *x != pod);
+            nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_slot(&requests));
+        }
+    }
+
+    /// Nominates a pending pod to a (launching or ready) node.
+    pub fn nominate(&mut self, pod: PodId, node: NodeId) {
+        let requests = *self.pods[pod.index()].pod.requests();
+        if let Some(prev) = self.pods[pod.index()].nominated {
+            if prev == node {
+                return;
+            }
+            let pn = &mut self.nodes[prev.index()];
+            pn.nominated.retain(|x| *x != pod);
+            pn.nominated_requests = pn.nominated_requests.saturating_sub(&pod_slot(&requests));
+        }
+        self.pods[pod.index()].nominated = Some(node);
+        let n = &mut self.nodes[node.index()];
+        n.nominated.push(pod);
+        n.nominated_requests = n.nominated_requests.saturating_add(&pod_slot(&requests));
+    }
+}
+
+/// A pod's requests including the pod slot it takes.
+pub fn pod_slot(requests: &Resources) -> Resources {
+    requests.with(model::ResourceKind::Pods, requests.pods() + 1)
+}

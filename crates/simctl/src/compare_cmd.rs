@@ -1,0 +1,61 @@
+//! `simctl compare A B`: two scenarios (or two run directories, which hold a copy of
+//! their scenario and their seed) side by side.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::Failure;
+use crate::run_cmd::{load, simulate};
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Scenario file or run directory (made by `simctl run --out`) for A.
+    pub a: PathBuf,
+    /// Scenario file or run directory for B.
+    pub b: PathBuf,
+    /// Write comparison.txt, comparison.json and the overlay chart here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the comparison as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A scenario file, or a run directory's copy of one with the seed it ran with.
+fn resolve(path: &Path) -> Result<(PathBuf, Option<u64>), Failure> {
+    if !path.is_dir() {
+        return Ok((path.to_path_buf(), None));
+    }
+    let scenario = path.join("scenario.toml");
+    let summary = path.join("summary.json");
+    let text = std::fs::read_to_string(&summary).map_err(|e| {
+        Failure::Input(Some(format!(
+            "{}: not a run directory ({e}); give a scenario file or a `simctl run --out` directory",
+            summary.display()
+        )))
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Failure::Input(Some(format!("{}: {e}", summary.display()))))?;
+    let seed = v.get("seed").and_then(serde_json::Value::as_u64);
+    Ok((scenario, seed))
+}
+
+pub fn run(args: &CompareArgs) -> Result<ExitCode, Failure> {
+    let (a_file, a_seed) = resolve(&args.a)?;
+    let (b_file, b_seed) = resolve(&args.b)?;
+    let a = simulate(&load(&a_file)?, a_seed, None, false)?;
+    let b = simulate(&load(&b_file)?, b_seed, None, false)?;
+    let comparison = report::compare(&a, &b);
+    if let Some(dir) = &args.out {
+        report::write_comparison(dir, &comparison)
+            .map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;
+    }
+    if args.json {
+        let v =
+            serde_json::to_string_pretty(&comparison).map_err(|e| Failure::Internal(e.into()))?;
+        crate::emit(&format!("{v}\n"))?;
+    } else {
+        crate::emit(&comparison.to_string())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,237 @@
+//! `simctl run`: simulate a scenario, print a summary, write the run's files.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use engine::RunOptions;
+use engine::output::{Provisioner, RunOutput, Summary};
+use model::time::parse_timestamp;
+
+use crate::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML, format 1).
+    pub file: PathBuf,
+    /// Seed for every random stream (default: the scenario's `cluster.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Stop early: `14:00`, `+6h` or an RFC 3339 time.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Write timeseries.csv, events.jsonl, nodes.csv, summary.json, SVG charts and
+    /// report.html here (default: the scenario's `output.dir`, if set).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the summary as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Check invariants after every event (always on in debug builds).
+    #[arg(long)]
+    pub check_invariants: bool,
+    /// Write only the data files, no charts or HTML.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// Loads a scenario, printing its diagnostics; bad input is exit code 2.
+pub fn load(file: &Path) -> Result<scenario::Loaded, Failure> {
+    match scenario::load(file) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!("{w}");
+            }
+            Ok(loaded)
+        }
+        Err(scenario::LoadError::Io { path, source }) => Err(Failure::Input(Some(format!(
+            "{path}: cannot read: {source}"
+        )))),
+        Err(scenario::LoadError::Invalid(diags)) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            Err(Failure::Input(None))
+        }
+    }
+}
+
+/// Runs a loaded scenario with a progress bar on a terminal for runs over ~2 s.
+pub fn simulate(
+    loaded: &scenario::Loaded,
+    seed: Option<u64>,
+    until: Option<model::SimTime>,
+    check_invariants: bool,
+) -> Result<RunOutput, Failure> {
+    let s = &loaded.scenario;
+    let started = Instant::now();
+    let total_ms = s.end.since(s.start).0.max(1);
+    let tty = std::io::stderr().is_terminal();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut progress = |t: model::SimTime| {
+        if !tty || started.elapsed() < Duration::from_secs(2) {
+            return;
+        }
+        let b = bar.get_or_insert_with(|| {
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(total_ms),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} simulated {msg} [{bar:40}] {percent}% ({elapsed} elapsed)",
+            ) {
+                b.set_style(style.progress_chars("=> "));
+            }
+            b
+        });
+        b.set_position(t.since(s.start).0);
+        b.set_message(t.to_string());
+    };
+    let options = RunOptions {
+        until,
+        seed,
+        check_invariants: check_invariants || cfg!(debug_assertions),
+        progress: Some(&mut progress),
+    };
+    let out = engine::run(s, options).map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(out)
+}
+
+pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
+    let loaded = load(&args.file)?;
+    let until = match &args.until {
+        Some(u) => Some(
+            parse_timestamp(u, loaded.scenario.start)
+                .map_err(|e| Failure::Input(Some(format!("--until: {e}"))))?,
+        ),
+        None => None,
+    };
+    let started = Instant::now();
+    let out = simulate(&loaded, args.seed, until, args.check_invariants)?;
+    let wall = started.elapsed();
+    let dir = args
+        .out
+        .clone()
+        .or_else(|| loaded.scenario.output.dir.as_ref().map(PathBuf::from));
+    let mut written = Vec::new();
+    if let Some(dir) = &dir {
+        let options = report::ReportOptions {
+            charts: !args.no_charts,
+            ..Default::default()
+        };
+        let files = report::write_run(dir, &out, &options)
+            .map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;
+        // Keep the scenario beside its outputs: `simctl compare` can re-run it exactly.
+        std::fs::copy(&args.file, dir.join("scenario.toml")).map_err(|e| {
+            Failure::Internal(anyhow::anyhow!(
+                "copying the scenario into {}: {e}",
+                dir.display()
+            ))
+        })?;
+        written = files.files;
+    }
+    if args.json {
+        let v =
+            serde_json::to_string_pretty(&out.summary).map_err(|e| Failure::Internal(e.into()))?;
+        crate::emit(&format!("{v}\n"))?;
+    } else {
+        crate::emit(&summary_table(&out.summary))?;
+        if let Some(dir) = &dir {
+            eprintln!(
+                "wrote {} files to {} (open {})",
+                written.len(),
+                dir.display(),
+                dir.join("report.html").display()
+            );
+        }
+        eprintln!(
+            "simulated {} in {:.2?} of wall time ({} events)",
+            out.summary.end.since(out.summary.start),
+            wall,
+            out.summary.events
+        );
+    }
+    if let Some(why) = &out.summary.incomplete {
+        eprintln!("warning: the run stopped early: {why}; outputs cover only what ran");
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn latency_cell(s: &engine::output::LatencyStats) -> String {
+    if s.count == 0 {
+        "-".into()
+    } else {
+        format!(
+            "{:.0}s / {:.0}s / {:.0}s (n={})",
+            s.p50_ms as f64 / 1000.0,
+            s.p95_ms as f64 / 1000.0,
+            s.p99_ms as f64 / 1000.0,
+            s.count
+        )
+    }
+}
+
+pub fn summary_table(s: &Summary) -> String {
+    let mut t = String::new();
+    let mut row = |k: &str, v: String| {
+        let _ = writeln!(t, "  {k:<34} {v}");
+    };
+    row("scenario", format!("{} (seed {})", s.scenario, s.seed));
+    row("simulated", format!("{} to {}", s.start, s.end));
+    row(
+        "nodes at start / end",
+        format!("{} / {}", s.nodes_start, s.nodes_end),
+    );
+    row(
+        "nodes min / max",
+        format!("{} / {}", s.nodes_min, s.nodes_max),
+    );
+    row(
+        "cost at start / end",
+        format!("{} / {}", s.cost_per_hour_start, s.cost_per_hour_end),
+    );
+    row(
+        "cost per month at the end rate",
+        format!("{} (x 730 h)", s.monthly_cost_at_end),
+    );
+    row("total cost of the run", s.total_cost.to_string());
+    row("pending pod-seconds", s.pending_pod_seconds.to_string());
+    row("pods pending at the end", s.pods_pending_at_end.to_string());
+    for (i, p) in Provisioner::ALL.iter().enumerate() {
+        if *p == Provisioner::Static {
+            continue;
+        }
+        row(
+            &format!("{} nodes launched", p.label()),
+            s.nodes_launched[i].to_string(),
+        );
+        row(
+            &format!("{} latency p50/p95/p99", p.label()),
+            latency_cell(&s.provisioning_latency[i]),
+        );
+    }
+    row("nodes terminated", s.nodes_terminated.to_string());
+    let reasons: Vec<String> = s
+        .disruptions_by_reason
+        .iter()
+        .map(|(r, n)| format!("{r}: {n}"))
+        .collect();
+    row(
+        "terminations by reason",
+        if reasons.is_empty() {
+            "none".into()
+        } else {
+            reasons.join(", ")
+        },
+    );
+    if let Some(i) = &s.incomplete {
+        row("INCOMPLETE", i.clone());
+    }
+    t
+}
