@@ -21,10 +21,6 @@ pub(crate) struct Finalized {
     pub requirements: Requirements,
 }
 
-fn cheapest<'a>(t: &'a InstanceType, reqs: &Requirements) -> Option<&'a Offering> {
-    t.cheapest_offering(reqs)
-}
-
 /// GPU, accelerator and metal types (`ExoticInstanceTypeFilter`).
 fn is_exotic(t: &InstanceType) -> bool {
     t.allocatable.get(ResourceKind::NvidiaGpu) > 0
@@ -36,20 +32,21 @@ fn is_exotic(t: &InstanceType) -> bool {
 }
 
 pub(crate) fn finalize(
-    pool: &PoolIndex,
+    pool: &mut PoolIndex,
     options: &Bitset,
     reqs: &Requirements,
     pod_requests: &Resources,
     profile: VersionProfile,
 ) -> Finalized {
-    let types = &pool.input.instance_types;
-    let mut priced: Vec<(u64, usize)> = options
+    let options: Vec<usize> = pool
+        .price_order(reqs)
         .iter()
-        .filter_map(|t| cheapest(&types[t], reqs).map(|o| (o.price.0, t)))
+        .filter(|(_, t)| options.contains(*t))
+        .take(profile.max_instance_types())
+        .map(|&(_, t)| t)
         .collect();
-    priced.sort_unstable();
-    priced.truncate(profile.max_instance_types());
-    let options: Vec<usize> = priced.iter().map(|&(_, t)| t).collect();
+    let pool = &*pool;
+    let types = &pool.input.instance_types;
 
     // FinalizeScheduling adds the smallest daemonset overhead over the options.
     let mut overhead: Option<Resources> = None;

@@ -70,6 +70,9 @@ pub(crate) struct PoolIndex {
     pub base: Bitset,
     thresholds: Vec<Thresholds>,
     compat_cache: BTreeMap<String, Bitset>,
+    /// Per (zone, capacity-type) requirement: base types with an allowed offering as
+    /// (cheapest allowed price, type), sorted — `OrderByPrice` without a per-claim sort.
+    price_cache: BTreeMap<String, Vec<(u64, usize)>>,
     pub has_prefer_no_schedule: bool,
 }
 
@@ -133,6 +136,7 @@ impl PoolIndex {
             base,
             thresholds,
             compat_cache: BTreeMap::new(),
+            price_cache: BTreeMap::new(),
             has_prefer_no_schedule,
         }
     }
@@ -186,6 +190,29 @@ impl PoolIndex {
             self.compat_cache.insert(key.clone(), b);
         }
         &self.compat_cache[&key]
+    }
+
+    /// Base types in price order under the zone and capacity-type parts of `reqs`.
+    pub fn price_order(&mut self, reqs: &Requirements) -> &[(u64, usize)] {
+        let key = format!(
+            "{:?}|{:?}",
+            reqs.get(labels::ZONE),
+            reqs.get(labels::CAPACITY_TYPE)
+        );
+        if !self.price_cache.contains_key(&key) {
+            let mut v: Vec<(u64, usize)> = self
+                .base
+                .iter()
+                .filter_map(|t| {
+                    self.input.instance_types[t]
+                        .cheapest_offering(reqs)
+                        .map(|o| (o.price.0, t))
+                })
+                .collect();
+            v.sort_unstable();
+            self.price_cache.insert(key.clone(), v);
+        }
+        &self.price_cache[&key]
     }
 
     /// Component-wise maximum effective capacity over `set`.

@@ -945,15 +945,16 @@ impl<'s, 'i> Solve<'s, 'i> {
 
     fn finish(mut self) -> ScheduleOutput {
         let claims = std::mem::take(&mut self.claims);
+        let profile = self.sched.profile;
         for claim in claims {
-            let pool = &self.sched.pools[claim.pool];
             let f = finalize(
-                pool,
+                &mut self.sched.pools[claim.pool],
                 &claim.options,
                 &claim.reqs,
                 &claim.requests,
-                self.sched.profile,
+                profile,
             );
+            let pool = &self.sched.pools[claim.pool];
             self.out.new_claims.push(NewClaim {
                 nodepool: pool.input.id,
                 pool_index: claim.pool,

@@ -17,6 +17,12 @@ pub(crate) struct Context<'p> {
     pub by_price: Vec<usize>,
 }
 
+/// True if `cap` is at least `need` in every dimension.
+#[inline]
+pub(crate) fn covers(cap: &[u64], need: &[u64]) -> bool {
+    cap.iter().zip(need).all(|(c, n)| n <= c)
+}
+
 #[inline]
 pub(crate) fn fits(cap: &[u64], load: &[u64], item: &[u64]) -> bool {
     cap.iter()
@@ -77,25 +83,26 @@ impl<'p> Context<'p> {
     /// The type a new bin for `item` opens with: the open type if the item fits it,
     /// else the cheapest type that holds it.
     pub fn type_for_new_bin(&self, item: &[u64]) -> Option<usize> {
-        let zero = vec![0u64; self.dims];
-        if fits(self.capacity(self.open_type), &zero, item) {
+        if covers(self.capacity(self.open_type), item) {
             return Some(self.open_type);
         }
         self.by_price
             .iter()
             .copied()
-            .find(|&t| fits(self.capacity(t), &zero, item))
+            .find(|&t| covers(self.capacity(t), item))
     }
 
     /// The cheapest type that holds `load`, or `current` if none is cheaper.
     pub fn downsize(&self, load: &[u64], current: usize) -> usize {
-        let zero = vec![0u64; self.dims];
+        if self.by_price.len() <= 1 {
+            return current;
+        }
         let price = self.problem.bin_types[current].price;
         self.by_price
             .iter()
             .copied()
             .take_while(|&t| self.problem.bin_types[t].price < price)
-            .find(|&t| fits(self.capacity(t), &zero, load))
+            .find(|&t| covers(self.capacity(t), load))
             .unwrap_or(current)
     }
 
@@ -282,6 +289,7 @@ pub(crate) fn karpenter(ctx: &Context<'_>) -> Packing {
             .copied()
             .find(|&t| fits(ctx.capacity(t), load, item))
     };
+    let zero = vec![0u64; ctx.dims];
     for i in order {
         let item = p.item(i);
         let chosen = by_count
@@ -294,7 +302,7 @@ pub(crate) fn karpenter(ctx: &Context<'_>) -> Packing {
                 by_count.insert((n + 1, b));
                 b
             }
-            None => match fits_any(&vec![0; ctx.dims], item) {
+            None => match fits_any(&zero, item) {
                 Some(_) => {
                     bins.push((ctx.open_type, Vec::new(), vec![0; ctx.dims]));
                     by_count.insert((1, bins.len() - 1));
@@ -315,7 +323,7 @@ pub(crate) fn karpenter(ctx: &Context<'_>) -> Packing {
     let bins = bins
         .into_iter()
         .map(|(_, items, load)| {
-            let t = fits_any(&load, &vec![0; ctx.dims]).unwrap_or(ctx.open_type);
+            let t = fits_any(&load, &zero).unwrap_or(ctx.open_type);
             (t, items, load)
         })
         .collect();
