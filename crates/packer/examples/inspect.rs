@@ -27,9 +27,13 @@ fn main() {
         &[],
         VersionProfile::V1,
     );
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let pods = workload(&WorkloadSpec {
-        pods: 200,
-        shapes: 10,
+        pods: args.first().copied().unwrap_or(200),
+        shapes: args.get(1).copied().unwrap_or(10),
         constraints: ConstraintMix::None,
         seed: 1,
     });

@@ -112,6 +112,41 @@ impl Scheduler {
         self.pools.iter().map(|p| &p.input)
     }
 
+    /// The fluid lower bound on the hourly cost (nano-dollars) of new capacity for the
+    /// pods `out` put on new claims: any mix of the pools' types (cheapest allowed offering
+    /// each) covering their total cpu, memory and pod count. `cost / bound` is then
+    /// `out.new_cost() / bound`. `None` if no pool type has those resources.
+    pub fn new_claims_bound(&self, pods: &[Pod], out: &ScheduleOutput) -> Option<f64> {
+        let on_claims: std::collections::BTreeSet<PodId> = out
+            .new_claims
+            .iter()
+            .flat_map(|c| c.pods.iter().copied())
+            .collect();
+        let mut demand = [0u64; 3];
+        for p in pods.iter().filter(|p| on_claims.contains(&p.id)) {
+            let d = pod_demand(p.requests());
+            demand[0] = demand[0].saturating_add(d.cpu_millis());
+            demand[1] = demand[1].saturating_add(d.memory_bytes());
+            demand[2] = demand[2].saturating_add(d.pods());
+        }
+        let mut types = Vec::new();
+        for pool in &self.pools {
+            for t in pool.base.iter() {
+                let it = &pool.input.instance_types[t];
+                let (Some(eff), Some(o)) =
+                    (pool.effective[t], it.cheapest_offering(&pool.template_reqs))
+                else {
+                    continue;
+                };
+                types.push(crate::bounds::PricedCapacity {
+                    capacity: vec![eff.cpu_millis(), eff.memory_bytes(), eff.pods()],
+                    price: o.price.0 as f64,
+                });
+            }
+        }
+        crate::bounds::fluid_bound(&demand, &types)
+    }
+
     /// One solve. Never panics on input; every pod ends up bound, on a new claim, or
     /// unschedulable with a reason.
     pub fn schedule(&mut self, input: &ScheduleInput<'_>) -> ScheduleOutput {

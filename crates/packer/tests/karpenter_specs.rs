@@ -530,3 +530,67 @@ fn options_are_price_ordered_and_truncated_per_profile() {
         assert_eq!(launch.capacity_type, model::instance::CapacityType::Spot);
     }
 }
+
+// Bad input: an empty catalogue and a pool that allows no type are named in warnings, and
+// their pods get a reason instead of a panic.
+#[test]
+fn empty_catalogue_and_impossible_pool_are_named() {
+    let mut impossible = nodepool("impossible");
+    impossible.requirements.add(Requirement::new(
+        labels::INSTANCE_TYPE,
+        Operator::In,
+        ["no-such-type"],
+    ));
+    let sched = Scheduler::new(
+        vec![
+            pool("empty", vec![]),
+            pool_with(impossible, karpenter_fake_types()),
+        ],
+        &[],
+        VersionProfile::V1,
+    );
+    let w = sched.warnings().join("\n");
+    assert!(
+        w.contains("NodePool empty has an empty instance-type catalogue"),
+        "{w}"
+    );
+    assert!(
+        w.contains("NodePool impossible allows no instance type"),
+        "{w}"
+    );
+    let mut sched = sched;
+    let s = Arc::new(spec(100, 0));
+    let pods = pods_of(&[(&s, 2)]);
+    let out = sched.schedule(&ScheduleInput {
+        pods: &pods,
+        existing: &[],
+        pool_usage: &[],
+    });
+    assert_eq!(out.unschedulable.len(), 2);
+    assert!(
+        out.unschedulable[0]
+            .reason
+            .contains("allows no instance type")
+    );
+}
+
+// The fluid bound reported next to a solve never exceeds its cost.
+#[test]
+fn new_claims_cost_is_above_the_fluid_bound() {
+    let s1 = Arc::new(spec(1_500, 3 * GI));
+    let s2 = Arc::new(spec(500, GI / 2));
+    let pods = pods_of(&[(&s1, 7), (&s2, 9)]);
+    let mut sched = Scheduler::new(
+        vec![pool("default", fake_catalogue(16, &ZONES))],
+        &[],
+        VersionProfile::V1,
+    );
+    let out = sched.schedule(&ScheduleInput {
+        pods: &pods,
+        existing: &[],
+        pool_usage: &[],
+    });
+    let bound = sched.new_claims_bound(&pods, &out).unwrap();
+    assert!(bound > 0.0);
+    assert!(out.new_cost().0 as f64 >= bound);
+}

@@ -14,6 +14,12 @@ pub(crate) enum Score {
     DotProductUnit,
     /// Minimise Σ_d w_d · (r_d − x_d)² with average dynamic weights.
     L2,
+    /// L2 with unit weights.
+    L2Unit,
+    /// DotProduct normalised by the lengths of both vectors (alignment only).
+    Cosine,
+    /// DotProduct with exponential weights exp(ε·avg), ε = 10 (Panigrahy's ExpSum).
+    DotProductExp,
 }
 
 struct Groups {
@@ -48,7 +54,7 @@ fn group_items(ctx: &Context<'_>) -> Groups {
 
 /// Average normalised demand per dimension over the remaining items.
 fn weights(ctx: &Context<'_>, g: &Groups, score: Score) -> Vec<f64> {
-    if score == Score::DotProductUnit {
+    if matches!(score, Score::DotProductUnit | Score::L2Unit) {
         return vec![1.0; ctx.dims];
     }
     let mut w = vec![0.0; ctx.dims];
@@ -66,6 +72,11 @@ fn weights(ctx: &Context<'_>, g: &Groups, score: Score) -> Vec<f64> {
     if n > 0 {
         for wd in &mut w {
             *wd /= n as f64;
+        }
+    }
+    if score == Score::DotProductExp {
+        for wd in &mut w {
+            *wd = (10.0 * *wd).exp();
         }
     }
     w
@@ -91,13 +102,22 @@ fn fill(
                 continue;
             }
             let mut s = 0.0;
+            let (mut xx, mut rr) = (0.0, 0.0);
             for dim in 0..ctx.dims {
                 let r = (cap[dim] - load[dim]) as f64 * ctx.scale[dim];
                 let x = ctx.norm(d, dim);
+                xx += x * x;
+                rr += r * r;
                 s += match score {
-                    Score::DotProduct | Score::DotProductUnit => w[dim] * x * r,
-                    Score::L2 => -(w[dim] * (r - x) * (r - x)),
+                    Score::DotProduct
+                    | Score::DotProductUnit
+                    | Score::DotProductExp
+                    | Score::Cosine => w[dim] * x * r,
+                    Score::L2 | Score::L2Unit => -(w[dim] * (r - x) * (r - x)),
                 };
+            }
+            if score == Score::Cosine {
+                s /= (xx * rr).sqrt().max(1e-12);
             }
             if best.is_none_or(|(bs, _)| s > bs) {
                 best = Some((s, k));

@@ -1,6 +1,8 @@
 //! The improvement step: repeatedly try to empty the bin that is cheapest to remove
-//! (lowest normalised load) by moving its items into other bins, best fit first.
-//! A deterministic budget bounds the number of attempts.
+//! (lowest normalised load) by moving its items into other bins, best fit first. An item
+//! that fits nowhere may swap with a smaller item of another bin if that smaller item then
+//! fits elsewhere (an ejection chain of depth one). A deterministic budget bounds the
+//! number of attempts.
 
 use super::Packing;
 use super::greedy::{Context, fits};
@@ -51,6 +53,8 @@ pub(crate) fn improve(ctx: &Context<'_>, mut p: Packing, budget: usize) -> Packi
         });
         let mut trial = loads.clone();
         let mut moves: Vec<(u32, usize)> = Vec::with_capacity(items.len());
+        // (item in, bin, item out, bin the item out goes to)
+        let mut swaps: Vec<(u32, usize, u32, usize)> = Vec::new();
         let mut ok = true;
         for &i in &items {
             let item = ctx.problem.item(i as usize);
@@ -77,10 +81,13 @@ pub(crate) fn improve(ctx: &Context<'_>, mut p: Packing, budget: usize) -> Packi
                     }
                     moves.push((i, b));
                 }
-                None => {
-                    ok = false;
-                    break;
-                }
+                None => match swap(ctx, &p, victim, &mut trial, &mut swaps, i) {
+                    true => {}
+                    false => {
+                        ok = false;
+                        break;
+                    }
+                },
             }
         }
         if !ok {
@@ -88,6 +95,13 @@ pub(crate) fn improve(ctx: &Context<'_>, mut p: Packing, budget: usize) -> Packi
         }
         for (i, b) in moves {
             p.bins[b].items.push(i);
+        }
+        for (i, c, j, d) in swaps {
+            if let Some(pos) = p.bins[c].items.iter().position(|&x| x == j) {
+                p.bins[c].items.swap_remove(pos);
+            }
+            p.bins[c].items.push(i);
+            p.bins[d].items.push(j);
         }
         loads = trial;
         p.bins.remove(victim);
@@ -99,4 +113,57 @@ pub(crate) fn improve(ctx: &Context<'_>, mut p: Packing, budget: usize) -> Packi
         bin.bin_type = ctx.downsize(&loads[b], bin.bin_type);
     }
     p
+}
+
+fn norm_sum(ctx: &Context<'_>, item: &[u64]) -> f64 {
+    (0..ctx.dims).map(|d| ctx.norm(item, d)).sum()
+}
+
+/// Places item `i` (from the victim) into some bin `c` in place of a smaller item `j`
+/// that then fits directly into a third bin. Updates `trial` loads; records the swap.
+/// Items already moved by earlier swaps of this attempt are left alone.
+fn swap(
+    ctx: &Context<'_>,
+    p: &Packing,
+    victim: usize,
+    trial: &mut [Vec<u64>],
+    swaps: &mut Vec<(u32, usize, u32, usize)>,
+    i: u32,
+) -> bool {
+    let item = ctx.problem.item(i as usize);
+    let size = norm_sum(ctx, item);
+    for (c, bin) in p.bins.iter().enumerate() {
+        if c == victim {
+            continue;
+        }
+        let cap_c = ctx.capacity(bin.bin_type);
+        for &j in &bin.items {
+            if swaps.iter().any(|s| s.2 == j) {
+                continue;
+            }
+            let other = ctx.problem.item(j as usize);
+            if norm_sum(ctx, other) >= size {
+                continue;
+            }
+            // C − j + i must fit.
+            let fits_c = (0..ctx.dims).all(|d| trial[c][d] - other[d] + item[d] <= cap_c[d]);
+            if !fits_c {
+                continue;
+            }
+            for (dd, bd) in p.bins.iter().enumerate() {
+                if dd == victim || dd == c {
+                    continue;
+                }
+                if fits(ctx.capacity(bd.bin_type), &trial[dd], other) {
+                    for k in 0..ctx.dims {
+                        trial[c][k] = trial[c][k] - other[k] + item[k];
+                        trial[dd][k] += other[k];
+                    }
+                    swaps.push((i, c, j, dd));
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }

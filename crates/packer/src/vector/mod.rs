@@ -267,14 +267,25 @@ pub fn pack(problem: &Problem, h: Heuristic) -> Packing {
 }
 
 fn portfolio(ctx: &greedy::Context<'_>) -> Packing {
-    let candidates = [
+    use bincentric::Score;
+    let mut candidates = vec![
         greedy::first_fit_decreasing(ctx, greedy::SortKey::L2),
+        greedy::first_fit_decreasing(ctx, greedy::SortKey::Max),
         greedy::fit_decreasing_by_slack(ctx, true),
-        bincentric::pack(ctx, bincentric::Score::DotProduct, false),
-        bincentric::pack(ctx, bincentric::Score::L2, false),
-        bincentric::pack(ctx, bincentric::Score::DotProduct, true),
-        bincentric::pack(ctx, bincentric::Score::DotProductUnit, false),
     ];
+    for score in [
+        Score::DotProduct,
+        Score::DotProductUnit,
+        Score::DotProductExp,
+        Score::L2,
+        Score::L2Unit,
+        Score::Cosine,
+    ] {
+        candidates.push(bincentric::pack(ctx, score, false));
+    }
+    if ctx.problem.bin_types.len() > 1 {
+        candidates.push(bincentric::pack(ctx, Score::DotProduct, true));
+    }
     let mut best: Option<(u128, Packing)> = None;
     for p in candidates {
         let p = improve::improve(ctx, p, IMPROVE_BUDGET);
