@@ -240,95 +240,121 @@ pub fn run(args: &BenchPackArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Karpenter's solve versus the portfolio on generated workloads over the embedded
-/// catalogue (one NodePool, on-demand prices, three zones, no constraints).
+/// catalogue (one on-demand NodePool, three zones, no constraints), once with every type
+/// allowed and once restricted like the NodePool in Karpenter's getting-started guide
+/// (`instance-category In [c, m, r]`, `instance-generation Gt 2`).
 fn catalogue_comparison(json: bool) -> anyhow::Result<()> {
     use model::catalog::{Catalog, CatalogOptions};
     use model::instance::CapacityType;
     use model::kubelet::KubeletConfig;
+    use model::labels;
     use model::requirements::{Operator, Requirement};
     use packer::testing::{ConstraintMix, WorkloadSpec, nodepool, workload};
     use packer::{PoolInput, ScheduleInput, Scheduler, VersionProfile};
 
     let zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
-    let types = Catalog::new(CatalogOptions::new("us-east-1", &zones))
+    let all_types = Catalog::new(CatalogOptions::new("us-east-1", &zones))
         .instance_types(&KubeletConfig::default());
-    let mut np = nodepool("default");
-    np.requirements.add(Requirement::new(
-        model::labels::CAPACITY_TYPE,
-        Operator::In,
-        [CapacityType::OnDemand.label_value()],
-    ));
-    let bin_types: Vec<BinType> = types
-        .iter()
-        .filter_map(|t| {
-            let price = t
-                .offerings
-                .iter()
-                .filter(|o| o.capacity_type == CapacityType::OnDemand)
-                .map(|o| o.price.0)
-                .min()?;
-            let a = &t.allocatable;
-            Some(BinType {
-                name: t.name.clone(),
-                capacity: vec![a.cpu_millis(), a.memory_bytes(), a.pods()],
-                price,
-            })
-        })
-        .collect();
-    let mut scheduler = Scheduler::new(
-        vec![PoolInput {
-            id: model::NodePoolId(0),
-            nodepool: np,
-            instance_types: types,
-        }],
-        &[],
-        VersionProfile::V1,
-    );
     if !json {
         println!();
         println!(
-            "{:<28} {:>12} {:>12} {:>12} {:>9}",
-            "workload", "karpenter $/h", "portfolio $/h", "fluid LB $/h", "karp vs pf"
+            "{:<10} {:<26} {:>13} {:>13} {:>12} {:>10}",
+            "pool", "workload", "karpenter $/h", "portfolio $/h", "fluid LB $/h", "karp vs pf"
         );
     }
-    for (pods, shapes, seed) in [
-        (200, 10, 1u64),
-        (1_000, 20, 2),
-        (1_000, 100, 3),
-        (5_000, 50, 4),
-    ] {
-        let w = workload(&WorkloadSpec {
-            pods,
-            shapes,
-            constraints: ConstraintMix::None,
-            seed,
-        });
-        let out = scheduler.schedule(&ScheduleInput {
-            pods: &w,
-            existing: &[],
-            pool_usage: &[],
-        });
-        let karpenter = out.new_cost().0 as f64 / 1e9;
-        let items: Vec<Vec<u64>> = w
+    for restricted in [false, true] {
+        let mut np = nodepool("default");
+        np.requirements.add(Requirement::new(
+            labels::CAPACITY_TYPE,
+            Operator::In,
+            [CapacityType::OnDemand.label_value()],
+        ));
+        let mut shape_reqs = model::requirements::Requirements::default();
+        if restricted {
+            shape_reqs.add(Requirement::new(
+                labels::INSTANCE_CATEGORY,
+                Operator::In,
+                ["c", "m", "r"],
+            ));
+            shape_reqs.add(Requirement::new(
+                labels::INSTANCE_GENERATION,
+                Operator::Gt,
+                ["2"],
+            ));
+            np.requirements.add_all(&shape_reqs);
+        }
+        let pool_label = if restricted { "c/m/r" } else { "all types" };
+        let allowed: Vec<&model::instance::InstanceType> = all_types
             .iter()
-            .map(|p| {
-                let d = packer::pod_demand(p.requests());
-                vec![d.cpu_millis(), d.memory_bytes(), d.pods()]
+            .filter(|t| shape_reqs.matches_labels(&t.labels))
+            .collect();
+        let bin_types: Vec<BinType> = allowed
+            .iter()
+            .filter_map(|t| {
+                let price = t
+                    .offerings
+                    .iter()
+                    .filter(|o| o.capacity_type == CapacityType::OnDemand)
+                    .map(|o| o.price.0)
+                    .min()?;
+                let a = &t.allocatable;
+                Some(BinType {
+                    name: t.name.clone(),
+                    capacity: vec![a.cpu_millis(), a.memory_bytes(), a.pods()],
+                    price,
+                })
             })
             .collect();
-        let problem = Problem::new(3, &items, bin_types.clone())?;
-        let pf = pack(&problem, Heuristic::Portfolio);
-        let portfolio = pf.cost(&problem) as f64 / 1e9;
-        let lb = problem.lower_bound().unwrap_or(0.0) / 1e9;
-        let diff = (karpenter - portfolio) / portfolio * 100.0;
-        let label = format!("{pods} pods / {shapes} shapes");
-        if json {
-            println!(
-                "{}",
-                serde_json::json!({"workload": label, "karpenter_usd_per_hour": karpenter, "portfolio_usd_per_hour": portfolio, "fluid_bound_usd_per_hour": lb, "karpenter_above_portfolio_pct": diff})
-            );
-        } else {
-            println!("{label:<28} {karpenter:>12.3} {portfolio:>12.3} {lb:>12.3} {diff:>8.1}%");
+        let mut scheduler = Scheduler::new(
+            vec![PoolInput {
+                id: model::NodePoolId(0),
+                nodepool: np.clone(),
+                instance_types: all_types.clone(),
+            }],
+            &[],
+            VersionProfile::V1,
+        );
+        for (pods, shapes, seed) in [
+            (200, 10, 1u64),
+            (1_000, 20, 2),
+            (1_000, 100, 3),
+            (5_000, 50, 4),
+        ] {
+            let w = workload(&WorkloadSpec {
+                pods,
+                shapes,
+                constraints: ConstraintMix::None,
+                seed,
+            });
+            let out = scheduler.schedule(&ScheduleInput {
+                pods: &w,
+                existing: &[],
+                pool_usage: &[],
+            });
+            let karpenter = out.new_cost().0 as f64 / 1e9;
+            let items: Vec<Vec<u64>> = w
+                .iter()
+                .map(|p| {
+                    let d = packer::pod_demand(p.requests());
+                    vec![d.cpu_millis(), d.memory_bytes(), d.pods()]
+                })
+                .collect();
+            let problem = Problem::new(3, &items, bin_types.clone())?;
+            let pf = pack(&problem, Heuristic::Portfolio);
+            let portfolio = pf.cost(&problem) as f64 / 1e9;
+            let lb = problem.lower_bound().unwrap_or(0.0) / 1e9;
+            let diff = (karpenter - portfolio) / portfolio * 100.0;
+            let label = format!("{pods} pods / {shapes} shapes");
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"pool": pool_label, "workload": label, "karpenter_usd_per_hour": karpenter, "portfolio_usd_per_hour": portfolio, "fluid_bound_usd_per_hour": lb, "karpenter_above_portfolio_pct": diff})
+                );
+            } else {
+                println!(
+                    "{pool_label:<10} {label:<26} {karpenter:>13.3} {portfolio:>13.3} {lb:>12.3} {diff:>9.1}%"
+                );
+            }
         }
     }
     Ok(())
