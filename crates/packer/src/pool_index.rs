@@ -74,6 +74,8 @@ pub(crate) struct PoolIndex {
     /// (cheapest allowed price, type), sorted — `OrderByPrice` without a per-claim sort.
     price_cache: BTreeMap<String, Vec<(u64, usize)>>,
     pub has_prefer_no_schedule: bool,
+    /// True if some template requirement carries `minValues`.
+    pub has_min_values: bool,
 }
 
 impl PoolIndex {
@@ -127,6 +129,7 @@ impl PoolIndex {
             .taints
             .iter()
             .any(|t| t.effect == TaintEffect::PreferNoSchedule);
+        let has_min_values = template_reqs.iter().any(|r| r.min_values.is_some());
         PoolIndex {
             input,
             template_reqs,
@@ -138,6 +141,7 @@ impl PoolIndex {
             compat_cache: BTreeMap::new(),
             price_cache: BTreeMap::new(),
             has_prefer_no_schedule,
+            has_min_values,
         }
     }
 
@@ -213,6 +217,30 @@ impl PoolIndex {
             self.price_cache.insert(key.clone(), v);
         }
         &self.price_cache[&key]
+    }
+
+    /// Karpenter's `minValues` (`nodeclaim.go`): for every requirement with `minValues`,
+    /// the remaining options must still offer that many distinct values of the key.
+    pub fn min_values_unmet(&self, reqs: &Requirements, options: &Bitset) -> Option<String> {
+        for r in reqs.iter() {
+            let Some(min) = r.min_values else { continue };
+            let mut values: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+            for t in options.iter() {
+                if let Some(tr) = self.type_reqs[t].get(&r.key)
+                    && !tr.is_complement()
+                {
+                    values.extend(tr.values().filter(|v| r.has(v)));
+                }
+            }
+            if values.len() < min as usize {
+                return Some(format!(
+                    "minValues {min} for {} not met: only {} value(s) remain",
+                    r.key,
+                    values.len()
+                ));
+            }
+        }
+        None
     }
 
     /// Component-wise maximum effective capacity over `set`.

@@ -19,6 +19,7 @@ pub(crate) enum PoolRejection {
     },
     Limit(String),
     NoTypes(String),
+    MinValues(String),
 }
 
 impl PoolRejection {
@@ -36,6 +37,7 @@ impl PoolRejection {
                 format!("NodePool {pool}: {}", resources_text(total, largest))
             }
             PoolRejection::Limit(m) | PoolRejection::NoTypes(m) => m.clone(),
+            PoolRejection::MinValues(m) => format!("NodePool {pool}: {m}"),
         }
     }
 }

@@ -695,6 +695,11 @@ impl<'s, 'i> Solve<'s, 'i> {
                     largest: exact,
                 }));
             }
+            if pool.has_min_values
+                && let Some(m) = pool.min_values_unmet(&claim.reqs, &self.scratch)
+            {
+                return Err(Reject::Pool(PoolRejection::MinValues(m)));
+            }
             return Ok(None);
         }
         // Cheap hostname checks before any requirement work.
@@ -770,6 +775,11 @@ impl<'s, 'i> Solve<'s, 'i> {
                 total: *total,
                 largest: pool.max_effective(&compat_options),
             }));
+        }
+        if pool.has_min_values
+            && let Some(m) = pool.min_values_unmet(&reqs, &self.scratch)
+        {
+            return Err(Reject::Pool(PoolRejection::MinValues(m)));
         }
         Ok(Some(reqs))
     }

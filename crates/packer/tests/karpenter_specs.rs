@@ -594,3 +594,44 @@ fn new_claims_cost_is_above_the_fluid_bound() {
     assert!(bound > 0.0);
     assert!(out.new_cost().0 as f64 >= bound);
 }
+
+// instance_selection_test.go: "should schedule respecting the minValues from
+// instance-type requirements" and "schedule should fail if minimum number of InstanceTypes
+// is not met as per the minValues in the requirement" (reduced to the fake catalogue: a
+// pod only one type can hold fails when the pool requires two types to remain).
+#[test]
+fn min_values_keeps_instance_type_flexibility() {
+    let mut np = nodepool("flexible");
+    np.requirements.add(
+        Requirement::new(labels::INSTANCE_TYPE, Operator::Exists, []).with_min_values(Some(2)),
+    );
+    let small = Arc::new(spec(1_000, GI));
+    let big = Arc::new(spec(3_500, 3 * GI));
+    let pods = pods_of(&[(&big, 1), (&small, 1)]);
+    let mut sched = Scheduler::new(
+        vec![pool_with(np, karpenter_fake_types())],
+        &[],
+        VersionProfile::V1,
+    );
+    let out = sched.schedule(&ScheduleInput {
+        pods: &pods,
+        existing: &[],
+        pool_usage: &[],
+    });
+    // 3.5 cpu fits default (4) and arm (16): two types remain, so it schedules; the small
+    // pod then joins that claim.
+    assert!(out.unschedulable.is_empty(), "{:?}", out.unschedulable);
+    let huge = Arc::new(spec(15_000, 3 * GI));
+    let pods = pods_of(&[(&huge, 1)]);
+    let out = sched.schedule(&ScheduleInput {
+        pods: &pods,
+        existing: &[],
+        pool_usage: &[],
+    });
+    assert_eq!(out.unschedulable.len(), 1);
+    assert!(
+        out.unschedulable[0].reason.contains("minValues 2"),
+        "{}",
+        out.unschedulable[0].reason
+    );
+}
