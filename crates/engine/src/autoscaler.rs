@@ -17,7 +17,7 @@ use rand::RngExt;
 use crate::config::{CutoverSemantics, Expander, GroupAutoscaler};
 use crate::output::{EventKind, Provisioner};
 use crate::sim::{Event, Simulation};
-use crate::state::{NodePhase, PodPhase, Route, pod_slot};
+use crate::state::{NodePhase, Route, pod_slot};
 
 /// Free share of `alloc` after `used`, in parts per million (0 for an empty dimension).
 pub fn free_ppm(alloc: u64, used: u64) -> u64 {
@@ -47,12 +47,16 @@ impl Simulation<'_> {
         let interval = self.cfg.cluster_autoscaler.scan_interval.0.max(1);
         let now = self.queue.now();
         let k = now.0.saturating_sub(self.cfg.start.0).div_ceil(interval);
-        let mut at = model::SimTime(self.cfg.start.0 + k * interval);
-        if at < now {
-            at = now;
+        // The next grid slot at or after now, but never a slot already scanned: idle
+        // skipping must give the same scan times as polling every slot.
+        let mut at = model::SimTime(self.cfg.start.0 + k * interval).max(now);
+        if let Some(last) = self.last_ca_scan
+            && at <= last
+        {
+            at = last.saturating_add(self.cfg.cluster_autoscaler.scan_interval);
         }
         self.ca_scan_queued = true;
-        self.queue.schedule(at, Event::CaScan);
+        self.queue.schedule_late(at, Event::CaScan);
     }
 
     fn ca_pods(&self) -> Vec<PodId> {
@@ -68,12 +72,14 @@ impl Simulation<'_> {
                         ps.route == Route::ClusterAutoscaler
                     }
                 };
-                routed && ps.nominated.is_none()
+                // cluster-autoscaler acts on pods the scheduler marked unschedulable.
+                routed && ps.nominated.is_none() && ps.unschedulable
             })
             .collect()
     }
 
     pub fn ca_scan(&mut self, now: SimTime) {
+        self.last_ca_scan = Some(now);
         if !self.ca_enabled {
             return;
         }
@@ -84,14 +90,15 @@ impl Simulation<'_> {
             self.ca_scale_down(now)
         };
         // Keep scanning while there is something to watch.
-        let watching = busy
+        let watching = self.poll_every_tick
+            || busy
             || !self.ca_pods().is_empty()
             || self.state.nodes.iter().any(|n| n.unneeded_since.is_some());
         if watching {
             let next = now.saturating_add(self.cfg.cluster_autoscaler.scan_interval);
             if next <= self.end {
                 self.ca_scan_queued = true;
-                self.queue.schedule(next, Event::CaScan);
+                self.queue.schedule_late(next, Event::CaScan);
             }
         }
     }
@@ -484,29 +491,6 @@ impl Simulation<'_> {
 
     /// True if evicting all of `pods` at once keeps every workload's PDB satisfied.
     pub fn pdbs_allow(&self, pods: &[PodId]) -> bool {
-        let mut per_workload: std::collections::BTreeMap<usize, u32> =
-            std::collections::BTreeMap::new();
-        for p in pods {
-            *per_workload
-                .entry(self.state.pod(*p).pod.workload.index())
-                .or_insert(0) += 1;
-        }
-        per_workload.iter().all(|(w, evicting)| {
-            let Some(limit) = self.cfg.workloads[*w].pdb else {
-                return true;
-            };
-            let live = &self.state.workload_pods[*w];
-            let healthy = live
-                .iter()
-                .filter(|p| matches!(self.state.pod(**p).phase, PodPhase::Bound(_)))
-                .count() as u32;
-            let expected = live.len() as u32;
-            let pdb = model::workload::PodDisruptionBudget {
-                name: String::new(),
-                selector: model::labels::LabelSelector::default(),
-                limit,
-            };
-            pdb.disruptions_allowed(expected, healthy) >= *evicting
-        })
+        crate::pdb::PdbRoom::new(self).allows(&self.state, pods)
     }
 }

@@ -28,6 +28,7 @@ impl Simulation<'_> {
             )
         });
         let mut bound_any = false;
+        let mut newly_unschedulable = false;
         for pod in order {
             if let Some(node) = self.choose_node(pod) {
                 self.state.bind(pod, node, now);
@@ -37,7 +38,13 @@ impl Simulation<'_> {
                 }
                 self.after_bind(now, pod);
                 bound_any = true;
+            } else if !self.state.pod(pod).unschedulable {
+                self.state.pods[pod.index()].unschedulable = true;
+                newly_unschedulable = true;
             }
+        }
+        if newly_unschedulable {
+            self.arm_ca_scan();
         }
         if bound_any {
             self.arm_ca_scan();

@@ -20,12 +20,14 @@
 
 mod autoscaler;
 pub mod config;
+mod disruption;
 mod error;
 mod invariants;
 mod kube_scheduler;
 mod lifecycle;
 mod metrics;
 pub mod output;
+mod pdb;
 mod provisioner;
 mod queue;
 mod rng;

@@ -107,6 +107,11 @@ impl Simulation<'_> {
     ) -> NodeId {
         let (labels, taints) = self.node_labels(spec, &name);
         let daemon_overhead = self.daemon_overhead(&labels, &taints);
+        let scheduling_labels: Labels = labels
+            .iter()
+            .filter(|(k, _)| self.scheduling_label_keys.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let id = NodeId(self.state.nodes.len() as u32);
         self.state.nodes.push(NodeState {
             id,
@@ -119,6 +124,7 @@ impl Simulation<'_> {
             nodepool: spec.nodepool,
             node_group: spec.node_group,
             labels,
+            scheduling_labels,
             taints,
             capacity: spec.instance_type.capacity,
             allocatable: spec.instance_type.allocatable,
@@ -141,6 +147,9 @@ impl Simulation<'_> {
             termination_reason: None,
             launched_for_pending_since: spec.pending_since,
             initial: phase == NodePhase::Ready,
+            last_pod_event: now,
+            drifted: false,
+            disrupting: false,
             unneeded_since: None,
         });
         id
@@ -211,10 +220,20 @@ impl Simulation<'_> {
             pending_since: None,
         };
         let id = self.new_node(inv.launched_at, &spec, inv.name.clone(), NodePhase::Ready);
-        // Billing of pre-existing nodes starts with the simulation.
+        // Billing of pre-existing nodes starts with the simulation; their age still counts
+        // toward expiry.
         let n = &mut self.state.nodes[id.index()];
-        n.launched_at = self.cfg.start.max(inv.launched_at);
-        n.ready_at = Some(n.launched_at);
+        n.ready_at = Some(self.cfg.start);
+        n.last_pod_event = self.cfg.start;
+        if let Some(pool) = nodepool
+            && self.cfg.karpenter.version == crate::config::KarpenterVersion::V1
+            && let Some(e) = self.cfg.nodepools[pool].expire_after
+        {
+            self.queue.schedule(
+                inv.launched_at.saturating_add(e).max(self.cfg.start),
+                Event::Expire(id),
+            );
+        }
         Ok(())
     }
 
@@ -289,6 +308,8 @@ impl Simulation<'_> {
         let n = &mut self.state.nodes[node.index()];
         n.phase = NodePhase::Ready;
         n.ready_at = Some(now);
+        n.last_pod_event = now;
+        self.state.version += 1;
         let (name, prov, owner) = (n.name.clone(), n.provisioner, n.owner);
         let owner = self.owner_name(owner).to_string();
         let latency = self
@@ -317,6 +338,23 @@ impl Simulation<'_> {
         );
         self.queue_scheduler_pass();
         self.arm_ca_scan();
+        self.schedule_expiry(node);
+        self.advance_commands(now);
+    }
+
+    /// v1 deletes a node at launch + expireAfter (v0.37 expires through the disruption pass).
+    pub fn schedule_expiry(&mut self, node: NodeId) {
+        let n = self.state.node(node);
+        let Some(pool) = n.nodepool else { return };
+        if self.cfg.karpenter.version != crate::config::KarpenterVersion::V1 {
+            return;
+        }
+        if let Some(e) = self.cfg.nodepools[pool].expire_after {
+            let at = n.launched_at.saturating_add(e);
+            if at <= self.end {
+                self.queue.schedule(at, Event::Expire(node));
+            }
+        }
     }
 
     /// Cordons a node, evicts its pods (their owners recreate them) and terminates it
@@ -375,6 +413,7 @@ impl Simulation<'_> {
         }
         n.phase = NodePhase::Terminated;
         n.terminated_at = Some(now);
+        self.state.version += 1;
         let (name, prov, owner, reason) = (
             n.name.clone(),
             n.provisioner,

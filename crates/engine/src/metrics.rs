@@ -101,7 +101,8 @@ pub fn finish(mut sim: Simulation, end: SimTime) -> RunOutput {
     let mut reasons: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
     for n in &sim.state.nodes {
         let until = n.terminated_at.unwrap_or(end).min(end);
-        let cost = billed(n.price, n.launched_at, until);
+        // Nodes older than the run are billed from its start.
+        let cost = billed(n.price, n.launched_at.max(sim.cfg.start), until);
         total += cost.0;
         if !n.initial {
             launched[provisioner_index(n.provisioner)] += 1;
@@ -179,6 +180,7 @@ pub fn finish(mut sim: Simulation, end: SimTime) -> RunOutput {
     };
     RunOutput {
         owners,
+        decisions: sim.decisions,
         samples: sim.samples,
         events: sim.events,
         nodes,

@@ -78,6 +78,9 @@ pub enum EventKind {
     NodeCordoned,
     NodeDraining,
     NodeTerminated,
+    DisruptionDecided,
+    DisruptionStarted,
+    DisruptionAborted,
     ScaleUp,
     ScaleDown,
     LimitReached,
@@ -97,6 +100,20 @@ pub struct EventRecord {
     /// The NodePool or node group involved.
     pub owner: Option<String>,
     pub message: String,
+}
+
+/// What the disruption controller concluded about one candidate in one pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionRecord {
+    pub t: SimTime,
+    /// `Emptiness`, `Drift`, `Expiration`, `MultiNodeConsolidation`, `SingleNodeConsolidation`.
+    pub method: String,
+    pub node: String,
+    pub nodepool: String,
+    /// `deleted`, `replaced`, `consolidated`, `blocked`, `kept`, `aborted`.
+    pub outcome: String,
+    /// A sentence a person can read: why this outcome.
+    pub reason: String,
 }
 
 /// One node's life.
@@ -179,6 +196,8 @@ pub struct RunOutput {
     pub owners: Vec<String>,
     pub samples: Vec<Sample>,
     pub events: Vec<EventRecord>,
+    /// The disruption controller's reasoning, per pass and candidate.
+    pub decisions: Vec<DecisionRecord>,
     pub nodes: Vec<NodeRecord>,
     pub provisioning: Vec<ProvisioningRecord>,
     pub summary: Summary,

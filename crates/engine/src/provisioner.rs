@@ -59,7 +59,10 @@ impl Simulation<'_> {
                     CutoverSemantics::Karpenter => true,
                     CutoverSemantics::ProvisioningShare { .. } => ps.route == Route::Karpenter,
                 };
+                // Provisionable pods are those kube-scheduler marked unschedulable
+                // (`pkg/utils/pod/scheduling.go: IsProvisionable`).
                 routed
+                    && ps.unschedulable
                     && ps
                         .nominated
                         .is_none_or(|n| self.state.node(n).phase != NodePhase::Launching)
@@ -182,7 +185,7 @@ impl Simulation<'_> {
             .map(|n| ExistingNode {
                 id: NodeRef::Node(n.id),
                 name: n.name.clone(),
-                labels: n.labels.clone(),
+                labels: n.scheduling_labels.clone(),
                 taints: n.taints.clone(),
                 allocatable: n.allocatable,
                 requested: n.requested.saturating_add(&n.nominated_requests),

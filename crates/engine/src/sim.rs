@@ -33,6 +33,10 @@ pub enum Event {
     NodeTerminate(NodeId),
     PodComplete(PodId),
     Sample,
+    DisruptionPoll,
+    DisruptionValidate,
+    /// v1 forceful expiration of a node.
+    Expire(NodeId),
 }
 
 /// How a run is carried out (not what is simulated: that is the scenario).
@@ -45,6 +49,9 @@ pub struct RunOptions<'a> {
     pub check_invariants: bool,
     /// Called now and then with the simulated time reached.
     pub progress: Option<&'a mut dyn FnMut(SimTime)>,
+    /// Poll cluster-autoscaler and the disruption controller on every tick, never
+    /// skipping idle scans. Results must be identical; tests use it to prove that.
+    pub poll_every_tick: bool,
 }
 
 impl Default for RunOptions<'_> {
@@ -54,6 +61,7 @@ impl Default for RunOptions<'_> {
             seed: None,
             check_invariants: cfg!(debug_assertions),
             progress: None,
+            poll_every_tick: false,
         }
     }
 }
@@ -72,12 +80,16 @@ pub struct Simulation<'s> {
     pub queue: EventQueue<Event>,
     pub state: ClusterState,
     pub events: Vec<EventRecord>,
+    pub decisions: Vec<crate::output::DecisionRecord>,
     pub samples: Vec<Sample>,
     /// NodePool weights as the timeline changes them.
     pub weights: Vec<u32>,
     pub scheduler: Scheduler,
     /// Priced instance types per NodePool (under its kubelet settings), and per node group.
     pub pool_types: Vec<Vec<InstanceType>>,
+    /// Label keys any pod's scheduling constraints mention: the only node labels the
+    /// scheduler ever reads, so the only ones copied into its snapshots.
+    pub scheduling_label_keys: std::collections::BTreeSet<String>,
     pub group_types: Vec<Option<InstanceType>>,
     pub karpenter_enabled: bool,
     pub ca_enabled: bool,
@@ -92,8 +104,18 @@ pub struct Simulation<'s> {
     pub group_bounds: Vec<(u32, u32)>,
     pub batch: Option<BatchWindow>,
     pub scheduler_pass_queued: bool,
+    pub disruption_queued: bool,
+    /// A disruption command waiting out its 15 s validation.
+    pub validating: Option<crate::disruption::Command>,
+    /// Started commands waiting for their replacements.
+    pub commands: Vec<crate::disruption::Command>,
+    pub last_noop_version: Option<u64>,
+    /// The snapshot the current disruption pass simulates against.
+    pub sim_base: Option<crate::disruption::SimBase>,
+    pub last_noop_at: SimTime,
     pub ca_scan_queued: bool,
     pub last_ca_scale_up: Option<SimTime>,
+    pub last_ca_scan: Option<SimTime>,
     pub rng_karpenter: Xoshiro256PlusPlus,
     pub rng_ca: Xoshiro256PlusPlus,
     pub rng_expander: Xoshiro256PlusPlus,
@@ -102,6 +124,7 @@ pub struct Simulation<'s> {
     pub event_count: u64,
     pub incomplete: Option<String>,
     pub check_invariants: bool,
+    pub poll_every_tick: bool,
 }
 
 pub fn profile(v: KarpenterVersion) -> VersionProfile {
@@ -139,10 +162,12 @@ impl<'s> Simulation<'s> {
             queue: EventQueue::new(cfg.start),
             state: ClusterState::default(),
             events: Vec::new(),
+            decisions: Vec::new(),
             samples: Vec::new(),
             weights,
             scheduler,
             pool_types,
+            scheduling_label_keys: scheduling_label_keys(cfg),
             group_types,
             karpenter_enabled: cfg.karpenter.enabled,
             ca_enabled: cfg.cluster_autoscaler.enabled,
@@ -155,8 +180,15 @@ impl<'s> Simulation<'s> {
             group_bounds: cfg.node_groups.iter().map(|g| (g.min, g.max)).collect(),
             batch: None,
             scheduler_pass_queued: false,
+            disruption_queued: false,
+            validating: None,
+            commands: Vec::new(),
+            last_noop_version: None,
+            sim_base: None,
+            last_noop_at: cfg.start,
             ca_scan_queued: false,
             last_ca_scale_up: None,
+            last_ca_scan: None,
             rng_karpenter: stream(seed, Purpose::KarpenterLatency),
             rng_ca: stream(seed, Purpose::ClusterAutoscalerLatency),
             rng_expander: stream(seed, Purpose::Expander),
@@ -165,8 +197,10 @@ impl<'s> Simulation<'s> {
             event_count: 0,
             incomplete: None,
             check_invariants: options.check_invariants,
+            poll_every_tick: options.poll_every_tick,
         };
         sim.state.workload_pods = vec![Vec::new(); cfg.workloads.len()];
+        sim.state.now = cfg.start;
         sim.init()?;
         Ok(sim)
     }
@@ -187,6 +221,7 @@ impl<'s> Simulation<'s> {
         self.queue.schedule(cfg.start, Event::Sample);
         self.queue_scheduler_pass();
         self.arm_ca_scan();
+        self.arm_disruption();
         Ok(())
     }
 
@@ -204,6 +239,7 @@ impl<'s> Simulation<'s> {
             let Some((now, event)) = self.queue.pop() else {
                 break;
             };
+            self.state.now = now;
             self.event_count += 1;
             if self.event_count > self.cfg.limits.max_events {
                 self.stop(
@@ -289,6 +325,9 @@ impl<'s> Simulation<'s> {
             Event::LaunchPhase { node, phase } => self.launch_phase(now, node, phase),
             Event::NodeTerminate(node) => self.terminate_node(now, node),
             Event::PodComplete(pod) => self.complete_pod(now, pod),
+            Event::DisruptionPoll => self.disruption_poll(now),
+            Event::DisruptionValidate => self.disruption_validate(now),
+            Event::Expire(node) => self.expire_node(now, node),
             Event::Sample => {
                 crate::metrics::sample(self, now);
                 let next = now.saturating_add(self.cfg.output.metrics_interval);
@@ -349,6 +388,7 @@ impl<'s> Simulation<'s> {
             pending_since: Some(now),
             nominated: None,
             route,
+            unschedulable: false,
             last_reason: None,
             bound_at: None,
         });
@@ -410,6 +450,46 @@ fn pool_instance_types(
             t.requirements().intersects(&reqs).is_ok() && t.cheapest_offering(&reqs).is_some()
         })
         .collect()
+}
+
+/// Label keys that pods' node selection or topology refer to, plus the well-known keys
+/// Karpenter's own bookkeeping uses.
+fn scheduling_label_keys(cfg: &Scenario) -> std::collections::BTreeSet<String> {
+    use model::labels;
+    let mut keys: std::collections::BTreeSet<String> = [
+        labels::ZONE,
+        labels::HOSTNAME,
+        labels::CAPACITY_TYPE,
+        labels::NODEPOOL,
+        labels::INSTANCE_TYPE,
+        labels::ARCH,
+        labels::OS,
+    ]
+    .iter()
+    .map(|k| k.to_string())
+    .collect();
+    let specs = cfg
+        .workloads
+        .iter()
+        .map(|w| &w.pod)
+        .chain(cfg.daemonsets.iter().map(|d| &d.spec));
+    for spec in specs {
+        keys.extend(spec.node_selector.keys().cloned());
+        for term in &spec.required_node_affinity {
+            keys.extend(term.iter().map(|e| e.key.clone()));
+        }
+        for p in &spec.preferred_node_affinity {
+            keys.extend(p.term.iter().map(|e| e.key.clone()));
+        }
+        keys.extend(spec.topology_spread.iter().map(|c| c.topology_key.clone()));
+        keys.extend(
+            spec.pod_affinity
+                .iter()
+                .chain(&spec.pod_anti_affinity)
+                .map(|t| t.topology_key.clone()),
+        );
+    }
+    keys
 }
 
 /// Times at which some workload's desired count changes abruptly.

@@ -34,6 +34,9 @@ pub struct PodState {
     /// A node launched (or chosen) for this pod that it waits for.
     pub nominated: Option<NodeId>,
     pub route: Route,
+    /// kube-scheduler tried and failed to place it (`PodScheduled=False, Unschedulable`):
+    /// only such pods are provisionable for the autoscalers.
+    pub unschedulable: bool,
     /// The last unschedulable reason logged, to log only changes.
     pub last_reason: Option<String>,
     /// Bound at this time (for Jobs' run time and metrics).
@@ -65,6 +68,8 @@ pub struct NodeState {
     pub nodepool: Option<usize>,
     pub node_group: Option<usize>,
     pub labels: Labels,
+    /// `labels` restricted to the keys pods' constraints mention (what the scheduler reads).
+    pub scheduling_labels: Labels,
     pub taints: Vec<Taint>,
     pub capacity: Resources,
     pub allocatable: Resources,
@@ -88,6 +93,12 @@ pub struct NodeState {
     pub launched_for_pending_since: Option<SimTime>,
     /// Part of the inventory at the start (not launched during the run).
     pub initial: bool,
+    /// When a pod last bound to or left this node (`consolidateAfter` counts from it).
+    pub last_pod_event: SimTime,
+    /// Marked by a NodePool change (`drift_nodepool`).
+    pub drifted: bool,
+    /// Part of an in-flight disruption command.
+    pub disrupting: bool,
     /// cluster-autoscaler: since when the node has been unneeded.
     pub unneeded_since: Option<SimTime>,
 }
@@ -116,6 +127,11 @@ pub struct ClusterState {
     pub pending: BTreeSet<PodId>,
     /// Live pods of each workload, oldest first.
     pub workload_pods: Vec<Vec<PodId>>,
+    /// The current simulated time, set by the event loop (for pod-event timestamps).
+    pub now: SimTime,
+    /// Bumped on every change that can alter a consolidation decision, so the disruption
+    /// controller can skip passes over an unchanged cluster (Karpenter's `IsConsolidated`).
+    pub version: u64,
 }
 
 impl ClusterState {
@@ -147,6 +163,8 @@ impl ClusterState {
         let n = &mut self.nodes[node.index()];
         n.pods.push(pod);
         n.requested = n.requested.saturating_add(&pod_slot(&requests));
+        n.last_pod_event = now;
+        self.version += 1;
     }
 
     /// Removes a pod from wherever it is.
@@ -158,6 +176,7 @@ impl ClusterState {
                 let n = &mut self.nodes[node.index()];
                 n.pods.retain(|x| *x != pod);
                 n.requested = n.requested.saturating_sub(&pod_slot(&requests));
+                n.last_pod_event = self.now;
             }
             PodPhase::Pending => {
                 self.pending.remove(&pod);
@@ -170,6 +189,7 @@ impl ClusterState {
             nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_slot(&requests));
         }
         p.phase = PodPhase::Gone;
+        self.version += 1;
         let w = p.pod.workload.index();
         self.workload_pods[w].retain(|x| *x != pod);
     }

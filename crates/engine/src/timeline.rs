@@ -77,6 +77,12 @@ impl Simulation<'_> {
             },
             Action::DriftNodePool { nodepool } => {
                 self.drifted_pools.insert(nodepool);
+                for n in self.state.nodes.iter_mut().filter(|n| {
+                    n.nodepool == Some(nodepool) && n.phase != crate::state::NodePhase::Terminated
+                }) {
+                    n.drifted = true;
+                }
+                self.state.version += 1;
                 format!(
                     "NodePool {} changed: its nodes are marked drifted",
                     self.cfg.nodepools[nodepool].name

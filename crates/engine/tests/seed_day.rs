@@ -1,63 +1,109 @@
-//! The seed day through the engine: it runs, keeps its invariants, and is deterministic.
+//! Whole runs: the seed day and a small busy day keep their invariants, are
+//! deterministic, and give the same results whether idle polls are skipped or not.
 
 use std::path::Path;
 
-fn seed() -> scenario::Loaded {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/cutover.toml");
-    scenario::load(&path).unwrap()
+fn load(rel: &str) -> scenario::Loaded {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    scenario::load(&path).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn run(loaded: &scenario::Loaded, poll_every_tick: bool) -> engine::output::RunOutput {
+    engine::run(
+        &loaded.scenario,
+        engine::RunOptions {
+            check_invariants: true,
+            poll_every_tick,
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 #[test]
 fn seed_day_runs_with_invariants_checked() {
-    let loaded = seed();
-    let out = engine::run(
-        &loaded.scenario,
-        engine::RunOptions {
-            check_invariants: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let out = run(&load("../../scenarios/cutover.toml"), false);
     let s = &out.summary;
-    for e in out
-        .events
-        .iter()
-        .filter(|e| {
-            !matches!(
-                e.kind,
-                engine::output::EventKind::PodEvicted | engine::output::EventKind::PodCompleted
-            )
-        })
-        .take(60)
-    {
-        println!(
-            "{} {:?} {:?} {:?} {}",
-            e.t, e.kind, e.node, e.owner, e.message
-        );
-    }
+    // Section 4 of the log: 36 nodes at 06:50.
     assert_eq!(s.nodes_start, 36);
     assert!(s.incomplete.is_none());
+    // Every timeline step of the log is in the event log.
+    assert_eq!(
+        out.events
+            .iter()
+            .filter(|e| e.kind == engine::output::EventKind::Timeline)
+            .count(),
+        6
+    );
 }
 
 #[test]
-fn synthetic_day_provisions_and_is_deterministic() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/synthetic-10k.toml");
-    let loaded = scenario::load(&path).unwrap();
-    let t = std::time::Instant::now();
-    let a = engine::run(
-        &loaded.scenario,
-        engine::RunOptions {
-            check_invariants: false,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    println!("took {:?}: {:#?}", t.elapsed(), a.summary);
-    for s in a.samples.iter().step_by(30) {
-        println!(
-            "{} nodes {} ready {} pending {} running {}",
-            s.t, s.nodes_total, s.nodes_ready, s.pods_pending, s.pods_running
+fn small_day_exercises_every_controller() {
+    let out = run(&load("tests/scenarios/small-day.toml"), false);
+    let s = &out.summary;
+    assert!(s.nodes_launched[0] > 0, "Karpenter launched nothing: {s:?}");
+    assert!(
+        s.nodes_launched[1] > 0,
+        "cluster-autoscaler launched nothing: {s:?}"
+    );
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.outcome == "deleted" || d.outcome == "replaced"),
+        "no consolidation happened"
+    );
+    assert!(s.nodes_terminated > 0);
+    assert_eq!(s.pods_pending_at_end, 0);
+    // Billing: every node costs at least its 60-second minimum.
+    for n in &out.nodes {
+        assert!(
+            n.cost.0 >= n.price.cost_for_millis(60_000).0,
+            "{} billed below the minimum",
+            n.name
         );
     }
-    assert!(a.summary.nodes_launched[0] > 10);
+}
+
+#[test]
+fn same_scenario_and_seed_give_identical_output() {
+    let loaded = load("tests/scenarios/small-day.toml");
+    let a = run(&loaded, false);
+    let b = run(&loaded, false);
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+}
+
+#[test]
+fn skipping_idle_polls_changes_nothing() {
+    let loaded = load("tests/scenarios/small-day.toml");
+    let skipping = run(&loaded, false);
+    let polling = run(&loaded, true);
+    // Everything but the count of processed events (polling processes more) is identical.
+    if let Some(i) = (0..skipping.events.len().max(polling.events.len()))
+        .find(|i| skipping.events.get(*i) != polling.events.get(*i))
+    {
+        let show = |o: &engine::output::RunOutput| {
+            o.events
+                .iter()
+                .take(i + 3)
+                .map(|e| {
+                    format!(
+                        "{} {:?} {:?} {:?} {}",
+                        e.t, e.kind, e.node, e.pod, e.message
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        };
+        panic!(
+            "first difference at event {i}:\n skipping:\n  {}\n polling:\n  {}",
+            show(&skipping),
+            show(&polling)
+        );
+    }
+    assert!(skipping.samples == polling.samples, "samples differ");
+    assert!(skipping.nodes == polling.nodes, "node records differ");
+    assert!(polling.summary.events > skipping.summary.events);
 }

@@ -227,6 +227,7 @@ pub fn sample_day() -> RunOutput {
     let samples = samples(&nodes, &provisioning, end);
     let summary = summary(&samples, &nodes, &provisioning, events.len() as u64, end);
     RunOutput {
+        decisions: Vec::new(),
         owners: OWNERS.iter().map(|o| o.0.to_string()).collect(),
         samples,
         events,

@@ -59,6 +59,7 @@ fn timeseries_has_one_column_per_owner_and_exact_values() {
         [
             "timeseries.csv",
             "events.jsonl",
+            "decisions.jsonl",
             "nodes.csv",
             "summary.json"
         ]
@@ -131,7 +132,7 @@ fn writing_twice_gives_identical_bytes() {
     let dir = std::env::temp_dir().join(format!("karpsim-report-test-{}", std::process::id()));
     let first = write_run(&dir.join("a"), &run, &options).unwrap();
     let second = write_run(&dir.join("b"), &run.clone(), &options).unwrap();
-    assert_eq!(first.files.len(), 4 + CHARTS.len() + 1);
+    assert_eq!(first.files.len(), 5 + CHARTS.len() + 1);
     for (a, b) in first.files.iter().zip(&second.files) {
         assert_eq!(a.file_name(), b.file_name());
         assert!(

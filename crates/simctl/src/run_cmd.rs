@@ -94,6 +94,7 @@ pub fn simulate(
         seed,
         check_invariants: check_invariants || cfg!(debug_assertions),
         progress: Some(&mut progress),
+        ..Default::default()
     };
     let out = engine::run(s, options).map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;
     if let Some(b) = bar {

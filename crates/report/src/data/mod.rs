@@ -1,14 +1,11 @@
 //! The machine-readable files of a run. Each writer turns a [`RunOutput`] into the full
 //! text of one file; [`DATA_FILES`] lists them in the order they are written.
-//!
-//! Extension point: when the disruption work adds consolidation decisions to the run
-//! output, `decisions.jsonl` becomes one more module here and one more entry in
-//! [`DATA_FILES`]; nothing else changes.
 
 use engine::output::RunOutput;
 
 use crate::ReportError;
 
+pub mod decisions;
 pub mod events;
 pub mod nodes;
 pub mod summary;
@@ -21,6 +18,7 @@ pub type DataWriter = fn(&RunOutput) -> Result<String, ReportError>;
 pub const DATA_FILES: &[(&str, DataWriter)] = &[
     (timeseries::FILE_NAME, timeseries::render),
     (events::FILE_NAME, events::render),
+    (decisions::FILE_NAME, decisions::render),
     (nodes::FILE_NAME, nodes::render),
     (summary::FILE_NAME, summary::render),
 ];

@@ -1,0 +1,971 @@
+//! Karpenter's disruption controller (`pkg/controllers/disruption/`): every 10 s, try the
+//! methods in the version's order and act on the first that produces a command.
+//!
+//! * v0.37: Expiration → Drift → Emptiness → MultiNode → SingleNode;
+//!   v1: Emptiness → Drift → MultiNode → SingleNode (v1.5+ order; expiration is forceful,
+//!   see [`Simulation::expire_node`]).
+//! * Candidates: initialized NodePool nodes, not nominated, not being disrupted, without
+//!   do-not-disrupt pods, whose pods' PDBs allow eviction, past `consolidateAfter`
+//!   (`types.go: NewCandidate`).
+//! * Order: disruption cost ascending (`consolidation.go: sortCandidates`, v1.0–v1.13).
+//! * Multi-node: binary search over at most 100 candidates for the longest prefix that can
+//!   be deleted or replaced by one cheaper node (N → 0 or N → 1).
+//! * Single-node: the first candidate that can be deleted or replaced by a cheaper node.
+//! * Replacements only when the worst-case launch price is strictly below the candidates'.
+//! * Every command waits 15 s and is re-simulated; it proceeds only if the answer holds.
+//! * Budgets per NodePool and reason cap nodes disrupted at once.
+//! * Replacements launch first; candidates drain once every replacement is ready.
+
+use model::nodepool::{ConsolidationPolicy, DisruptionReason, allowed_disruptions};
+use model::price::UsdPerHour;
+use model::{NodeId, SimDuration, SimTime};
+use packer::{NewClaim, NodeRef, ScheduleInput};
+
+use crate::config::KarpenterVersion;
+use crate::output::{DecisionRecord, EventKind, Provisioner};
+use crate::sim::{Event, Simulation};
+use crate::state::NodePhase;
+
+pub const POLL_INTERVAL: SimDuration = SimDuration(10_000);
+/// `commandValidationDelay` (`validation.go`).
+pub const VALIDATION_DELAY: SimDuration = SimDuration(15_000);
+/// `IsConsolidated` forces a re-check at least this often.
+const FORCE_RECHECK: SimDuration = SimDuration(5 * 60_000);
+/// `MaxParallel` candidates for multi-node consolidation.
+const MULTI_NODE_MAX: usize = 100;
+/// `MinInstanceTypesForSpotToSpotConsolidation`.
+const SPOT_TO_SPOT_MIN_TYPES: usize = 15;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Expiration,
+    Drift,
+    Emptiness,
+    MultiNode,
+    SingleNode,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Expiration => "Expiration",
+            Method::Drift => "Drift",
+            Method::Emptiness => "Emptiness",
+            Method::MultiNode => "MultiNodeConsolidation",
+            Method::SingleNode => "SingleNodeConsolidation",
+        }
+    }
+
+    fn reason(self) -> DisruptionReason {
+        match self {
+            Method::Emptiness => DisruptionReason::Empty,
+            Method::Drift | Method::Expiration => DisruptionReason::Drifted,
+            _ => DisruptionReason::Underutilized,
+        }
+    }
+}
+
+/// What a scheduling simulation says about removing some nodes.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Delete,
+    /// Replace with these claims (one for consolidation; any number for drift).
+    Replace(Vec<NewClaim>),
+    Blocked(String),
+}
+
+/// A decided command, waiting for validation or for its replacements.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub method: Method,
+    pub candidates: Vec<NodeId>,
+    pub outcome: Outcome,
+    pub replacements: Vec<NodeId>,
+    pub started: bool,
+}
+
+impl Simulation<'_> {
+    /// Queues the next disruption poll on the 10 s grid.
+    pub fn arm_disruption(&mut self) {
+        if self.disruption_queued || !self.karpenter_enabled || self.cfg.nodepools.is_empty() {
+            return;
+        }
+        let now = self.queue.now();
+        let k = now
+            .0
+            .saturating_sub(self.cfg.start.0)
+            .div_ceil(POLL_INTERVAL.0);
+        self.disruption_queued = true;
+        self.queue.schedule_late(
+            SimTime(self.cfg.start.0 + k * POLL_INTERVAL.0).max(now),
+            Event::DisruptionPoll,
+        );
+    }
+
+    pub fn disruption_poll(&mut self, now: SimTime) {
+        self.disruption_queued = false;
+        if !self.karpenter_enabled {
+            return;
+        }
+        // A command in validation blocks the controller, as Karpenter's loop does.
+        if self.validating.is_none() {
+            self.disruption_pass(now);
+        }
+        let next = now.saturating_add(POLL_INTERVAL);
+        if next <= self.end {
+            self.disruption_queued = true;
+            self.queue.schedule_late(next, Event::DisruptionPoll);
+        }
+    }
+
+    fn disruption_pass(&mut self, now: SimTime) {
+        let order: &[Method] = match self.cfg.karpenter.version {
+            KarpenterVersion::V0_37 => &[
+                Method::Expiration,
+                Method::Drift,
+                Method::Emptiness,
+                Method::MultiNode,
+                Method::SingleNode,
+            ],
+            KarpenterVersion::V1 => &[
+                Method::Emptiness,
+                Method::Drift,
+                Method::MultiNode,
+                Method::SingleNode,
+            ],
+        };
+        // `IsConsolidated`: an unchanged cluster gives the same (no-op) answer.
+        let unchanged = !self.poll_every_tick
+            && self.last_noop_version == Some(self.state.version)
+            && now.since(self.last_noop_at) < FORCE_RECHECK
+            && !self.time_changed_candidates(self.last_noop_at, now);
+        // One snapshot per pass, shared by every method's simulations.
+        self.sim_base = None;
+        let result = self.first_command(now, order, unchanged);
+        self.sim_base = None;
+        if let Some(cmd) = result {
+            self.validating = Some(cmd);
+            self.queue.schedule(
+                now.saturating_add(VALIDATION_DELAY),
+                Event::DisruptionValidate,
+            );
+            return;
+        }
+        self.last_noop_version = Some(self.state.version);
+        self.last_noop_at = now;
+    }
+
+    fn first_command(
+        &mut self,
+        now: SimTime,
+        order: &[Method],
+        unchanged: bool,
+    ) -> Option<Command> {
+        for &method in order {
+            if unchanged
+                && matches!(
+                    method,
+                    Method::Emptiness | Method::MultiNode | Method::SingleNode
+                )
+            {
+                continue;
+            }
+            if let Some(cmd) = self.compute(now, method) {
+                return Some(cmd);
+            }
+        }
+        None
+    }
+
+    /// True if, without any state change, the passage of time from `since` to `now`
+    /// could change a disruption decision: a node's `consolidateAfter` window or its
+    /// expiry ends, or a scheduled budget may have switched.
+    fn time_changed_candidates(&self, since: SimTime, now: SimTime) -> bool {
+        let ends_within = |t: SimTime| t > since && t <= now;
+        let scheduled_budgets = self.cfg.nodepools.iter().enumerate().any(|(i, p)| {
+            self.budget_override[i]
+                .as_ref()
+                .unwrap_or(&p.disruption.budgets)
+                .iter()
+                .any(|b| b.schedule.is_some())
+        });
+        scheduled_budgets
+            || self
+                .state
+                .nodes
+                .iter()
+                .filter(|n| n.phase == NodePhase::Ready)
+                .any(|n| {
+                    let Some(pool) = n.nodepool else { return false };
+                    let np = &self.cfg.nodepools[pool];
+                    np.disruption
+                        .consolidate_after
+                        .is_some_and(|a| ends_within(n.last_pod_event.saturating_add(a)))
+                        || np
+                            .expire_after
+                            .is_some_and(|e| ends_within(n.launched_at.saturating_add(e)))
+                })
+    }
+
+    /// Nodes Karpenter may disrupt now for `method`, cheapest to disrupt first.
+    fn candidates(&mut self, now: SimTime, method: Method) -> Vec<NodeId> {
+        let mut out: Vec<(u64, NodeId)> = Vec::new();
+        let pdb_room = crate::pdb::PdbRoom::new(self);
+        for n in &self.state.nodes {
+            let Some(pool) = n.nodepool else { continue };
+            if n.phase != NodePhase::Ready || n.cordoned || n.disrupting || !n.nominated.is_empty()
+            {
+                continue;
+            }
+            let np = &self.cfg.nodepools[pool];
+            let relevant = match method {
+                Method::Expiration => np
+                    .expire_after
+                    .is_some_and(|e| now.since(n.launched_at) >= e),
+                Method::Drift => n.drifted,
+                Method::Emptiness => np.disruption.consolidate_after.is_some(),
+                Method::MultiNode | Method::SingleNode => {
+                    np.disruption.consolidate_after.is_some()
+                        && np.disruption.consolidation_policy
+                            == ConsolidationPolicy::WhenEmptyOrUnderutilized
+                }
+            };
+            if !relevant {
+                continue;
+            }
+            if matches!(
+                method,
+                Method::Emptiness | Method::MultiNode | Method::SingleNode
+            ) && np
+                .disruption
+                .consolidate_after
+                .is_some_and(|after| now.since(n.last_pod_event) < after)
+            {
+                continue;
+            }
+            if method == Method::Emptiness && !n.pods.is_empty() {
+                continue;
+            }
+            if n.pods.iter().any(|p| self.state.spec_of(*p).do_not_disrupt)
+                || !pdb_room.allows(&self.state, &n.pods)
+            {
+                continue;
+            }
+            // Disruption cost: Σ eviction cost × lifetime remaining (v1.0–v1.13 ordering).
+            let eviction: f64 = n
+                .pods
+                .iter()
+                .map(|p| {
+                    let s = self.state.spec_of(*p);
+                    (1.0 + f64::from(s.deletion_cost) / 134_217_728.0
+                        + f64::from(s.priority) / 33_554_432.0)
+                        .clamp(-10.0, 10.0)
+                })
+                .sum();
+            let lifetime = np.expire_after.map_or(1.0, |e| {
+                (1.0 - now.since(n.launched_at).0 as f64 / e.0.max(1) as f64).clamp(0.0, 1.0)
+            });
+            let cost = ((eviction * lifetime).max(0.0) * 1_000_000.0) as u64;
+            out.push((cost, n.id));
+        }
+        out.sort();
+        out.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// How many more nodes of `pool` may be disrupted for `reason` now.
+    fn budget_left(&self, now: SimTime, pool: usize, reason: DisruptionReason) -> u32 {
+        let budgets = self.budget_override[pool]
+            .as_ref()
+            .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets);
+        let nodes = self
+            .state
+            .nodes
+            .iter()
+            .filter(|n| n.nodepool == Some(pool) && n.phase == NodePhase::Ready);
+        let total = nodes.clone().count() as u32;
+        let disrupting = self
+            .state
+            .nodes
+            .iter()
+            .filter(|n| {
+                n.nodepool == Some(pool)
+                    && n.exists()
+                    && (n.disrupting || n.phase == NodePhase::Deleting)
+            })
+            .count() as u32;
+        allowed_disruptions(budgets, reason, total, now).saturating_sub(disrupting)
+    }
+
+    /// Keeps candidates in order while their pool's budget lasts. Blocked candidates are
+    /// logged once per pool and pass, not one by one.
+    fn within_budget(
+        &mut self,
+        now: SimTime,
+        method: Method,
+        candidates: Vec<NodeId>,
+    ) -> Vec<NodeId> {
+        let mut left: Vec<Option<u32>> = vec![None; self.cfg.nodepools.len()];
+        let mut blocked: Vec<Vec<NodeId>> = vec![Vec::new(); self.cfg.nodepools.len()];
+        let mut kept = Vec::new();
+        for id in candidates {
+            let pool = self.state.node(id).nodepool.unwrap_or(0);
+            let l = *left[pool].get_or_insert_with(|| self.budget_left(now, pool, method.reason()));
+            if l == 0 {
+                blocked[pool].push(id);
+                continue;
+            }
+            left[pool] = Some(l - 1);
+            kept.push(id);
+        }
+        for (pool, nodes) in blocked.iter().enumerate() {
+            let Some(first) = nodes.first() else { continue };
+            let budgets = self.budget_override[pool]
+                .as_ref()
+                .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets);
+            let shown: Vec<String> = budgets.iter().map(|b| b.nodes.to_string()).collect();
+            let in_use = self
+                .state
+                .nodes
+                .iter()
+                .filter(|n| {
+                    n.nodepool == Some(pool)
+                        && n.exists()
+                        && (n.disrupting || n.phase == NodePhase::Deleting)
+                })
+                .count();
+            let total = self
+                .state
+                .nodes
+                .iter()
+                .filter(|n| n.nodepool == Some(pool) && n.phase == NodePhase::Ready)
+                .count();
+            let reason = format!(
+                "budget [{}] of NodePool {} is used up for {} ({in_use} of {total} nodes being disrupted); {} candidates wait",
+                shown.join(", "),
+                self.cfg.nodepools[pool].name,
+                method.reason(),
+                nodes.len()
+            );
+            self.decide(now, method, *first, "blocked", reason);
+        }
+        kept
+    }
+
+    fn decide(&mut self, t: SimTime, method: Method, node: NodeId, outcome: &str, reason: String) {
+        let n = self.state.node(node);
+        let nodepool = n
+            .nodepool
+            .map(|p| self.cfg.nodepools[p].name.clone())
+            .unwrap_or_default();
+        self.decisions.push(DecisionRecord {
+            t,
+            method: method.name().into(),
+            node: n.name.clone(),
+            nodepool,
+            outcome: outcome.into(),
+            reason,
+        });
+    }
+
+    fn compute(&mut self, now: SimTime, method: Method) -> Option<Command> {
+        let all = self.candidates(now, method);
+        if all.is_empty() {
+            return None;
+        }
+        let candidates = self.within_budget(now, method, all);
+        let command = |candidates: Vec<NodeId>, outcome| Command {
+            method,
+            candidates,
+            outcome,
+            replacements: Vec::new(),
+            started: false,
+        };
+        match method {
+            Method::Emptiness => {
+                let empty: Vec<NodeId> = candidates
+                    .into_iter()
+                    .filter(|id| self.state.node(*id).pods.is_empty())
+                    .collect();
+                if empty.is_empty() {
+                    return None;
+                }
+                for id in &empty {
+                    self.decide(
+                        now,
+                        method,
+                        *id,
+                        "deleted",
+                        "empty: no pods besides DaemonSets".into(),
+                    );
+                }
+                Some(command(empty, Outcome::Delete))
+            }
+            Method::Drift | Method::Expiration => {
+                // Empty ones first, then one at a time (`drift.go`).
+                let (empty, busy): (Vec<NodeId>, Vec<NodeId>) = candidates
+                    .into_iter()
+                    .partition(|id| self.state.node(*id).pods.is_empty());
+                if !empty.is_empty() {
+                    return Some(command(empty, Outcome::Delete));
+                }
+                for id in busy {
+                    match self.simulate(&[id], true) {
+                        Outcome::Blocked(why) => self.decide(now, method, id, "blocked", why),
+                        outcome => {
+                            self.decide(
+                                now,
+                                method,
+                                id,
+                                "replaced",
+                                format!("{}: its pods move elsewhere", method.reason()),
+                            );
+                            return Some(command(vec![id], outcome));
+                        }
+                    }
+                }
+                None
+            }
+            Method::MultiNode => self.multi_node(now, candidates),
+            Method::SingleNode => {
+                let free_total = self.free_capacity_total();
+                for id in candidates {
+                    if let Some(why) = self.cannot_consolidate(id, &free_total) {
+                        self.decide(now, method, id, "kept", why);
+                        continue;
+                    }
+                    match self.consolidate(&[id]) {
+                        Outcome::Blocked(why) => self.decide(now, method, id, "kept", why),
+                        outcome => {
+                            let text = self.describe(&[id], &outcome);
+                            self.decide(now, method, id, outcome_word(&outcome), text);
+                            return Some(command(vec![id], outcome));
+                        }
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    /// `firstNConsolidationOption`: binary search for the longest workable prefix.
+    fn multi_node(&mut self, now: SimTime, candidates: Vec<NodeId>) -> Option<Command> {
+        let candidates: Vec<NodeId> = candidates.into_iter().take(MULTI_NODE_MAX + 1).collect();
+        if candidates.len() < 2 {
+            return None;
+        }
+        let (mut lo, mut hi) = (1usize, (candidates.len() - 1).min(MULTI_NODE_MAX));
+        let mut best: Option<(Vec<NodeId>, Outcome)> = None;
+        while lo <= hi {
+            let mid = (lo + hi) / 2;
+            let prefix = &candidates[..=mid];
+            match self.consolidate(prefix) {
+                Outcome::Blocked(_) => hi = mid - 1,
+                outcome => {
+                    best = Some((prefix.to_vec(), outcome));
+                    lo = mid + 1;
+                }
+            }
+        }
+        let (nodes, outcome) = best?;
+        let text = self.describe(&nodes, &outcome);
+        for id in &nodes {
+            self.decide(
+                now,
+                Method::MultiNode,
+                *id,
+                outcome_word(&outcome),
+                format!("consolidated with {} other nodes: {text}", nodes.len() - 1),
+            );
+        }
+        Some(Command {
+            method: Method::MultiNode,
+            candidates: nodes,
+            outcome,
+            replacements: Vec::new(),
+            started: false,
+        })
+    }
+
+    /// Free capacity of every initialized, schedulable node.
+    fn free_capacity_total(&self) -> model::Resources {
+        self.state
+            .nodes
+            .iter()
+            .filter(|n| n.is_schedulable())
+            .fold(model::Resources::ZERO, |acc, n| {
+                acc.saturating_add(&n.free())
+            })
+    }
+
+    /// A cheap necessary condition for single-node consolidation, so hopeless candidates
+    /// skip the full simulation with the same answer. Whatever of the node's pods cannot
+    /// fit in all other nodes' free capacity must go to the one replacement, and that
+    /// replacement must be a type strictly cheaper than the node.
+    fn cannot_consolidate(&self, id: NodeId, free_total: &model::Resources) -> Option<String> {
+        let n = self.state.node(id);
+        let pool = n.nodepool?;
+        let requests = n.requested.saturating_sub(&n.daemon_overhead);
+        let free_elsewhere = free_total.saturating_sub(&n.free());
+        let must_move = requests.saturating_sub(&free_elsewhere);
+        if must_move.is_zero() {
+            return None;
+        }
+        let overhead = n.daemon_overhead;
+        let need = must_move.saturating_add(&overhead);
+        let cheaper_fits = self.pool_types[pool].iter().any(|t| {
+            need.fits_in(&t.allocatable)
+                && t.offerings.iter().any(|o| o.available && o.price < n.price)
+        });
+        if cheaper_fits {
+            return None;
+        }
+        Some(format!(
+            "no cheaper replacement: other nodes lack room for {must_move} of its pods, and no type cheaper than {} holds that",
+            n.price
+        ))
+    }
+
+    fn describe(&self, nodes: &[NodeId], outcome: &Outcome) -> String {
+        let price = self.price_of(nodes);
+        match outcome {
+            Outcome::Delete if nodes.iter().all(|n| self.state.node(*n).pods.is_empty()) => {
+                format!("empty; saves {price}")
+            }
+            Outcome::Delete => format!("its pods fit on other nodes; saves {price}"),
+            Outcome::Replace(claims) => {
+                let new: u64 = claims
+                    .iter()
+                    .filter_map(|c| c.launch.as_ref())
+                    .map(|l| l.price.0)
+                    .sum();
+                let names: Vec<String> = claims
+                    .iter()
+                    .filter_map(|c| c.launch.as_ref())
+                    .map(|l| l.instance_type_name.clone())
+                    .collect();
+                format!(
+                    "replaced by {} ({}) at {}; saves {}",
+                    names.join(", "),
+                    if names.len() == 1 { "1 node" } else { "nodes" },
+                    UsdPerHour(new),
+                    UsdPerHour(price.0.saturating_sub(new))
+                )
+            }
+            Outcome::Blocked(w) => w.clone(),
+        }
+    }
+
+    fn price_of(&self, nodes: &[NodeId]) -> UsdPerHour {
+        UsdPerHour(nodes.iter().map(|n| self.state.node(*n).price.0).sum())
+    }
+
+    /// `computeConsolidation`: delete, replace by one strictly cheaper node, or no.
+    fn consolidate(&mut self, nodes: &[NodeId]) -> Outcome {
+        match self.simulate(nodes, false) {
+            Outcome::Replace(mut claims) => {
+                if claims.len() > 1 {
+                    return Outcome::Blocked(format!(
+                        "its pods would need {} new nodes; consolidation replaces with at most one",
+                        claims.len()
+                    ));
+                }
+                let Some(claim) = claims.pop() else {
+                    return Outcome::Delete;
+                };
+                let current = self.price_of(nodes);
+                let all_spot = nodes.iter().all(|n| {
+                    self.state.node(*n).capacity_type == model::instance::CapacityType::Spot
+                });
+                match self.cheaper_launch(claim, current, nodes, all_spot) {
+                    Ok(c) => Outcome::Replace(vec![c]),
+                    Err(why) => Outcome::Blocked(why),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Filters a replacement's options to those whose worst-case launch price is strictly
+    /// below `current` (`RemoveInstanceTypeOptionsByPriceAndMinValues`), drops same-type
+    /// options no cheaper than a candidate of that type (`filterOutSameInstanceType`), and
+    /// applies the spot-to-spot rules.
+    fn cheaper_launch(
+        &self,
+        mut claim: NewClaim,
+        current: UsdPerHour,
+        nodes: &[NodeId],
+        all_spot: bool,
+    ) -> Result<NewClaim, String> {
+        let pool = claim.pool_index;
+        let Some(launch) = claim.launch.clone() else {
+            return Err("the replacement has no launchable offering".into());
+        };
+        let capacity = launch.capacity_type;
+        if all_spot
+            && capacity == model::instance::CapacityType::Spot
+            && !self.cfg.karpenter.spot_to_spot_consolidation
+        {
+            return Err(
+                "spot-to-spot replacement needs the SpotToSpotConsolidation feature gate".into(),
+            );
+        }
+        let types = &self.pool_types[pool];
+        let mut kept: Vec<(UsdPerHour, UsdPerHour, model::InstanceTypeId)> = Vec::new();
+        let mut cheapest_rejected: Option<UsdPerHour> = None;
+        for id in &claim.instance_type_options {
+            let Some(t) = types.iter().find(|t| t.id == *id) else {
+                continue;
+            };
+            let offers: Vec<UsdPerHour> = t
+                .offerings
+                .iter()
+                .filter(|o| {
+                    o.available
+                        && o.capacity_type == capacity
+                        && model::instance::offering_allowed(o, &claim.requirements)
+                })
+                .map(|o| o.price)
+                .collect();
+            let (Some(best), Some(worst)) =
+                (offers.iter().min().copied(), offers.iter().max().copied())
+            else {
+                continue;
+            };
+            let same_type_no_cheaper = nodes.iter().any(|n| {
+                let node = self.state.node(*n);
+                node.instance_type == t.name && node.price <= worst
+            });
+            if worst < current && !(nodes.len() > 1 && same_type_no_cheaper) {
+                kept.push((best, worst, *id));
+            } else {
+                cheapest_rejected = Some(cheapest_rejected.map_or(worst, |c| c.min(worst)));
+            }
+        }
+        if kept.is_empty() {
+            return Err(match cheapest_rejected {
+                Some(p) => {
+                    format!("no cheaper replacement: the cheapest option costs {p} ≥ {current}")
+                }
+                None => "no replacement option fits".into(),
+            });
+        }
+        if all_spot && nodes.len() == 1 && kept.len() < SPOT_TO_SPOT_MIN_TYPES {
+            return Err(format!(
+                "spot-to-spot replacement needs {SPOT_TO_SPOT_MIN_TYPES} cheaper spot types, only {} are",
+                kept.len()
+            ));
+        }
+        kept.sort();
+        let (best_price, _, best_id) = kept[0];
+        let Some(t) = types.iter().find(|t| t.id == best_id) else {
+            return Err("internal: replacement type vanished".into());
+        };
+        let Some(offer) = t
+            .offerings
+            .iter()
+            .filter(|o| {
+                o.available
+                    && o.capacity_type == capacity
+                    && model::instance::offering_allowed(o, &claim.requirements)
+            })
+            .min_by(|a, b| a.price.cmp(&b.price).then_with(|| a.zone.cmp(&b.zone)))
+        else {
+            return Err("internal: replacement offering vanished".into());
+        };
+        claim.instance_type_options = kept.iter().map(|(_, _, id)| *id).collect();
+        claim.launch = Some(packer::LaunchChoice {
+            instance_type: best_id,
+            instance_type_name: t.name.clone(),
+            zone: offer.zone.clone(),
+            capacity_type: capacity,
+            price: best_price,
+        });
+        Ok(claim)
+    }
+
+    /// `SimulateScheduling`: the candidates' pods (plus pending pods) scheduled onto every
+    /// other node, with new NodeClaims where needed. The cluster snapshot is built once
+    /// per pass ([`SimBase`]); candidates are masked out of it for each probe.
+    fn simulate(&mut self, nodes: &[NodeId], allow_many: bool) -> Outcome {
+        let mut base = match self.sim_base.take() {
+            Some(b) => b,
+            None => SimBase::new(self),
+        };
+        let mut pods: Vec<model::pod::Pod> = Vec::new();
+        for n in nodes {
+            for p in &self.state.node(*n).pods {
+                pods.push(self.state.pod(*p).pod.clone());
+            }
+        }
+        let candidate_pods = pods.len();
+        pods.extend(base.pending.iter().cloned());
+        // Mask the candidates: no room, no pods (so they attract no topology counts).
+        let mut saved = Vec::new();
+        for n in nodes {
+            if let Some(i) = base.index[n.index()] {
+                let e = &mut base.existing[i];
+                saved.push((i, e.allocatable, std::mem::take(&mut e.pods)));
+                e.allocatable = model::Resources::ZERO;
+            }
+        }
+        let out = self.scheduler.schedule(&ScheduleInput {
+            pods: &pods,
+            existing: &base.existing,
+            pool_usage: &base.usage,
+        });
+        for (i, alloc, p) in saved {
+            base.existing[i].allocatable = alloc;
+            base.existing[i].pods = p;
+        }
+        self.sim_base = Some(base);
+        let candidate_ids: Vec<model::PodId> =
+            pods[..candidate_pods].iter().map(|p| p.id).collect();
+        if let Some(u) = out
+            .unschedulable
+            .iter()
+            .find(|u| candidate_ids.contains(&u.pod))
+        {
+            return Outcome::Blocked(format!(
+                "pod {} would not fit elsewhere: {}",
+                self.state.pod(u.pod).pod.name,
+                u.reason
+            ));
+        }
+        // A candidate pod landing on a node that is still launching counts as a failure.
+        for b in &out.bindings {
+            if candidate_ids.contains(&b.pod)
+                && let NodeRef::Node(id) = b.node
+                && (self.state.node(id).phase == NodePhase::Launching || nodes.contains(&id))
+            {
+                return Outcome::Blocked(format!(
+                    "pod {} would wait for an uninitialized node",
+                    self.state.pod(b.pod).pod.name
+                ));
+            }
+        }
+        let claims: Vec<NewClaim> = out
+            .new_claims
+            .into_iter()
+            .filter(|c| c.pods.iter().any(|p| candidate_ids.contains(p)) || !allow_many)
+            .collect();
+        if claims.is_empty() {
+            Outcome::Delete
+        } else {
+            Outcome::Replace(claims)
+        }
+    }
+
+    /// 15 s after a decision: re-check and start it, or abort.
+    pub fn disruption_validate(&mut self, now: SimTime) {
+        let Some(cmd) = self.validating.take() else {
+            return;
+        };
+        self.sim_base = None;
+        let still_candidates: Vec<NodeId> = self.candidates(now, cmd.method);
+        let valid_nodes = cmd.candidates.iter().all(|c| still_candidates.contains(c));
+        let same = valid_nodes
+            && match (&cmd.outcome, cmd.method) {
+                (Outcome::Delete, Method::Emptiness) => cmd
+                    .candidates
+                    .iter()
+                    .all(|c| self.state.node(*c).pods.is_empty()),
+                (_, Method::Drift | Method::Expiration) => true,
+                (Outcome::Delete, _) => {
+                    matches!(self.consolidate(&cmd.candidates), Outcome::Delete)
+                }
+                (Outcome::Replace(before), _) => match self.consolidate(&cmd.candidates) {
+                    // The new options must include every option decided on.
+                    Outcome::Replace(after) => {
+                        after.len() == before.len()
+                            && after.iter().zip(before).all(|(a, b)| {
+                                b.instance_type_options
+                                    .iter()
+                                    .all(|t| a.instance_type_options.contains(t))
+                            })
+                    }
+                    _ => false,
+                },
+                (Outcome::Blocked(_), _) => false,
+            };
+        if !same {
+            let names: Vec<String> = cmd
+                .candidates
+                .iter()
+                .map(|c| self.state.node(*c).name.clone())
+                .collect();
+            for c in &cmd.candidates {
+                self.decide(
+                    now,
+                    cmd.method,
+                    *c,
+                    "aborted",
+                    "the cluster changed during the 15 s validation; the decision no longer holds"
+                        .into(),
+                );
+            }
+            self.log(
+                now,
+                EventKind::DisruptionAborted,
+                Some(Provisioner::Karpenter),
+                None,
+                None,
+                None,
+                format!(
+                    "{} of {} aborted after validation",
+                    cmd.method.name(),
+                    names.join(", ")
+                ),
+            );
+            return;
+        }
+        self.start_command(now, cmd);
+    }
+
+    fn start_command(&mut self, now: SimTime, mut cmd: Command) {
+        let names: Vec<String> = cmd
+            .candidates
+            .iter()
+            .map(|c| self.state.node(*c).name.clone())
+            .collect();
+        let text = self.describe(&cmd.candidates, &cmd.outcome);
+        for c in &cmd.candidates {
+            // The `karpenter.sh/disrupted:NoSchedule` taint: no new pods land here.
+            let n = &mut self.state.nodes[c.index()];
+            n.disrupting = true;
+            n.cordoned = true;
+        }
+        if let Outcome::Replace(claims) = &cmd.outcome {
+            for claim in claims.clone() {
+                let Some(launch) = &claim.launch else {
+                    continue;
+                };
+                let pool = claim.pool_index;
+                if let Some(it) = self.pool_types[pool]
+                    .iter()
+                    .find(|t| t.name == launch.instance_type_name)
+                    .cloned()
+                {
+                    let node = self.launch_node(
+                        now,
+                        crate::lifecycle::LaunchSpec {
+                            provisioner: Provisioner::Karpenter,
+                            owner: pool,
+                            nodepool: Some(pool),
+                            node_group: None,
+                            instance_type: it,
+                            zone: launch.zone.clone(),
+                            capacity_type: launch.capacity_type,
+                            price: launch.price,
+                            pending_since: None,
+                        },
+                    );
+                    cmd.replacements.push(node);
+                }
+            }
+        }
+        cmd.started = true;
+        self.log(
+            now,
+            EventKind::DisruptionStarted,
+            Some(Provisioner::Karpenter),
+            None,
+            None,
+            None,
+            format!("{}: {} ({text})", cmd.method.name(), names.join(", ")),
+        );
+        self.commands.push(cmd);
+        self.advance_commands(now);
+    }
+
+    /// Drains the candidates of every command whose replacements are all ready.
+    pub fn advance_commands(&mut self, now: SimTime) {
+        let mut i = 0;
+        while i < self.commands.len() {
+            let ready = self.commands[i]
+                .replacements
+                .iter()
+                .all(|r| self.state.node(*r).phase == NodePhase::Ready);
+            let failed = self.commands[i]
+                .replacements
+                .iter()
+                .any(|r| self.state.node(*r).phase == NodePhase::Terminated);
+            if ready || failed {
+                let cmd = self.commands.remove(i);
+                let reason = format!("{}: {}", cmd.method.reason(), cmd.method.name());
+                for c in cmd.candidates {
+                    if failed {
+                        let n = &mut self.state.nodes[c.index()];
+                        n.disrupting = false;
+                        n.cordoned = false;
+                    } else {
+                        self.drain_and_terminate(now, c, &reason);
+                    }
+                }
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// v1 expiration: forceful deletion at `launched + expireAfter`, no budgets; the
+    /// provisioner handles the evicted pods (`nodeclaim/expiration/controller.go`).
+    pub fn expire_node(&mut self, now: SimTime, node: NodeId) {
+        let n = self.state.node(node);
+        if n.phase != NodePhase::Ready || n.disrupting {
+            return;
+        }
+        let pool = n
+            .nodepool
+            .map(|p| self.cfg.nodepools[p].name.clone())
+            .unwrap_or_default();
+        self.decisions.push(DecisionRecord {
+            t: now,
+            method: "Expiration".into(),
+            node: n.name.clone(),
+            nodepool: pool,
+            outcome: "deleted".into(),
+            reason: "reached expireAfter; v1 expiration is forceful".into(),
+        });
+        self.drain_and_terminate(now, node, "Expired: expireAfter reached");
+    }
+}
+
+/// The cluster as one pass's simulations see it.
+pub struct SimBase {
+    existing: Vec<packer::ExistingNode>,
+    /// Node id → position in `existing`.
+    index: Vec<Option<usize>>,
+    usage: Vec<packer::PoolUsage>,
+    pending: Vec<model::pod::Pod>,
+}
+
+impl SimBase {
+    fn new(sim: &Simulation) -> SimBase {
+        let existing = sim.existing_nodes();
+        let mut index = vec![None; sim.state.nodes.len()];
+        for (i, e) in existing.iter().enumerate() {
+            if let NodeRef::Node(id) = e.id {
+                index[id.index()] = Some(i);
+            }
+        }
+        SimBase {
+            existing,
+            index,
+            usage: sim.pool_usage(),
+            pending: sim
+                .state
+                .pending
+                .iter()
+                .map(|p| sim.state.pod(*p).pod.clone())
+                .collect(),
+        }
+    }
+}
+
+fn outcome_word(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Delete => "deleted",
+        Outcome::Replace(_) => "replaced",
+        Outcome::Blocked(_) => "kept",
+    }
+}
