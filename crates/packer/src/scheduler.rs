@@ -43,6 +43,10 @@ const EPHEMERAL_TAINT_KEYS: [&str; 4] = [
     "karpenter.sh/unregistered",
 ];
 
+/// Below this many pods per spec, runs scan the live claims directly (copying the set
+/// would cost more than it saves).
+const RUN_MODE_MIN_PODS: usize = 16;
+
 /// A reusable scheduler: pools and their instance-type indexes are built once; each
 /// [`Scheduler::schedule`] call is one provisioning (or consolidation-simulation) solve.
 #[derive(Debug, Clone)]
@@ -158,6 +162,8 @@ impl Scheduler {
 
 struct SpecState {
     demand: Resources,
+    /// Pending pods with this spec.
+    count: usize,
     /// Inverse groups this pod owns (its required anti-affinity terms): once placed it
     /// repels the pods they select, in either order (`topology.go: Update`).
     owns_inverse: Vec<usize>,
@@ -200,6 +206,9 @@ struct Solve<'s, 'i> {
     tree: MaxTree,
     claims: Vec<Claim>,
     live: BTreeSet<(usize, usize)>,
+    /// The live claims not yet rejected by the current run of identical plain pods.
+    run_live: BTreeSet<(usize, usize)>,
+    run_spec: Option<(usize, usize)>,
     remaining: Vec<Resources>,
     remaining_nodes: Vec<Option<u64>>,
     over_limit: Vec<Option<String>>,
@@ -246,6 +255,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                     .collect();
                 specs.push(SpecState {
                     demand: pod_demand(&pod.spec.requests),
+                    count: 0,
                     owns_inverse,
                     variants: ladder(
                         &pod.spec,
@@ -259,6 +269,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                 spec_arcs.push(&pod.spec);
                 specs.len() - 1
             });
+            specs[idx].count += 1;
             pod_spec.push(idx);
         }
         // Inverse anti-affinity from bound pods.
@@ -421,6 +432,8 @@ impl<'s, 'i> Solve<'s, 'i> {
             existing,
             claims: Vec::new(),
             live: BTreeSet::new(),
+            run_live: BTreeSet::new(),
+            run_spec: None,
             remaining,
             remaining_nodes,
             over_limit,
@@ -629,9 +642,25 @@ impl<'s, 'i> Solve<'s, 'i> {
 
     fn add_to_claims(&mut self, pod: &Pod, si: usize, v: usize, min_remaining: &Resources) -> bool {
         let demand = self.specs[si].demand;
+        // A run of identical plain pods: a claim that rejects one of them rejects the rest
+        // (its requests only grow and its options only shrink), so the run works on its
+        // own copy of the live set and drops each rejecting claim once. This keeps large
+        // Deployments linear in pods instead of pods × claims.
+        let plain =
+            !self.specs[si].variants[v].constrained && self.specs[si].repelled_by.is_empty();
+        let run_mode = plain && self.specs[si].count >= RUN_MODE_MIN_PODS;
+        if run_mode && self.run_spec != Some((si, v)) {
+            self.run_spec = Some((si, v));
+            self.run_live = self.live.clone();
+        }
         let mut chosen = None;
-        let live = std::mem::take(&mut self.live);
-        for &(n, c) in &live {
+        let mut rejected: Vec<(usize, usize)> = Vec::new();
+        let set = std::mem::take(if run_mode {
+            &mut self.run_live
+        } else {
+            &mut self.live
+        });
+        for &(n, c) in &set {
             let claim = &self.claims[c];
             let total = claim.requests.saturating_add(&demand);
             if !total.fits_in(&claim.cap_max) {
@@ -642,6 +671,9 @@ impl<'s, 'i> Solve<'s, 'i> {
                 {
                     self.retire.push((n, c));
                 }
+                if run_mode {
+                    rejected.push((n, c));
+                }
                 continue;
             }
             match self.claim_try(pod, si, v, c, &total) {
@@ -649,12 +681,24 @@ impl<'s, 'i> Solve<'s, 'i> {
                     chosen = Some((n, c, total, new_reqs));
                     break;
                 }
-                Err(_) => continue,
+                Err(_) => {
+                    if run_mode {
+                        rejected.push((n, c));
+                    }
+                }
             }
         }
-        self.live = live;
+        if run_mode {
+            self.run_live = set;
+            for key in &rejected {
+                self.run_live.remove(key);
+            }
+        } else {
+            self.live = set;
+        }
         for key in self.retire.drain(..) {
             self.live.remove(&key);
+            self.run_live.remove(&key);
         }
         let Some((n, c, total, new_reqs)) = chosen else {
             return false;
@@ -662,6 +706,9 @@ impl<'s, 'i> Solve<'s, 'i> {
         self.commit_claim(pod, si, c, total, new_reqs);
         self.live.remove(&(n, c));
         self.live.insert((n + 1, c));
+        if self.run_live.remove(&(n, c)) {
+            self.run_live.insert((n + 1, c));
+        }
         true
     }
 
@@ -927,6 +974,10 @@ impl<'s, 'i> Solve<'s, 'i> {
                         *n = n.saturating_sub(1);
                     }
                     self.live.insert((1, c));
+                    // The current run's working set must see the new claim too.
+                    if self.run_spec.is_some() {
+                        self.run_live.insert((1, c));
+                    }
                     return Ok(());
                 }
                 Err(Reject::Pool(r)) => {

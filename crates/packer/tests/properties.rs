@@ -233,3 +233,47 @@ proptest! {
         }
     }
 }
+
+/// Large Deployments take the run-of-identical-pods path; the result must still hold
+/// every pod exactly once, fit every launch type and not depend on input order.
+#[test]
+fn large_runs_stay_valid_and_order_independent() {
+    use packer::testing::{ConstraintMix, WorkloadSpec, workload};
+    let pods = workload(&WorkloadSpec {
+        pods: 3_000,
+        shapes: 12,
+        constraints: ConstraintMix::Mixed,
+        seed: 9,
+    });
+    let types = fake_catalogue(24, &ZONES);
+    let mut s = Scheduler::new(
+        vec![pool("default", types.clone())],
+        &[],
+        VersionProfile::V1,
+    );
+    let input = |pods: &[Pod]| {
+        s.clone().schedule(&ScheduleInput {
+            pods,
+            existing: &[],
+            pool_usage: &[],
+        })
+    };
+    let out = input(&pods);
+    assert_conserved(&out, &pods);
+    for claim in &out.new_claims {
+        let launch = claim.launch.as_ref().unwrap();
+        let t = types.iter().find(|t| t.id == launch.instance_type).unwrap();
+        let total = claim.pods.iter().fold(Resources::ZERO, |a, id| {
+            a.saturating_add(&pod_demand(pods[id.0 as usize].requests()))
+        });
+        assert!(total.fits_in(&t.allocatable));
+    }
+    let mut reversed = pods.clone();
+    reversed.reverse();
+    assert_eq!(input(&reversed), out);
+    let _ = s.schedule(&ScheduleInput {
+        pods: &pods,
+        existing: &[],
+        pool_usage: &[],
+    });
+}

@@ -146,7 +146,11 @@ fn swap(
                 continue;
             }
             // C − j + i must fit.
-            let fits_c = (0..ctx.dims).all(|d| trial[c][d] - other[d] + item[d] <= cap_c[d]);
+            let fits_c = (0..ctx.dims).all(|d| {
+                (trial[c][d] - other[d])
+                    .checked_add(item[d])
+                    .is_some_and(|s| s <= cap_c[d])
+            });
             if !fits_c {
                 continue;
             }
