@@ -20,6 +20,18 @@ pub enum ReportError {
         file: &'static str,
         source: serde_json::Error,
     },
+    /// Reading a run directory back (`simctl explain`).
+    #[error("{}: cannot read: {source} (is this a `simctl run --out` directory?)", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: not a karpsim JSON line: {source}", path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
     #[error("cannot draw the chart {chart}: {message}")]
     Chart { chart: String, message: String },
     /// The run output contradicts itself; a bug in whatever produced it.

@@ -48,6 +48,7 @@ mod compare;
 mod csv;
 mod data;
 mod error;
+pub mod explain;
 mod format;
 mod html;
 mod stats;

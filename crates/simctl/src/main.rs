@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod bench_pack;
 mod catalog_cmd;
 mod compare_cmd;
+mod explain_cmd;
 mod run_cmd;
 mod validate_cmd;
 
@@ -18,12 +19,14 @@ Examples:
   simctl run scenarios/cutover.toml --out out/cutover
   simctl run scenarios/synthetic-10k.toml --until 14:00 --json
   simctl compare scenarios/cutover.toml scenarios/black-friday.toml
+  simctl explain out/synthetic karpenter-default-0042
+  simctl explain out/synthetic --why-not
   simctl validate scenarios/cutover.toml
   simctl catalog --family m7i --family m6i --max-price 1.0
   simctl catalog --region eu-west-1 --min-cpu 16 --json
   simctl bench-pack --suite /tmp/vbp/New_instances_multidim
 
-Planned (see docs/architecture.md): explain, sweep.
+Planned (see docs/architecture.md): sweep.
 
 Exit codes: 0 success, 1 internal error, 2 bad input, 3 a run stopped early at a cap.";
 
@@ -40,6 +43,8 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Run two scenarios (or re-run two run directories) and compare them.
     Compare(compare_cmd::CompareArgs),
+    /// Explain a run: one node's history, or why nodes were not consolidated.
+    Explain(explain_cmd::ExplainArgs),
     /// Check scenario files: syntax, every field, names, and whether workloads fit anywhere.
     Validate(validate_cmd::ValidateArgs),
     /// List EC2 instance types with Karpenter's allocatable and prices.
@@ -76,6 +81,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => run_cmd::run(args),
         Command::Compare(args) => compare_cmd::run(args),
+        Command::Explain(args) => explain_cmd::run(args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Catalog(args) => catalog_cmd::run(args),
         Command::BenchPack(args) => bench_pack::run(args).map_err(Failure::Internal),
