@@ -40,6 +40,43 @@
 //! heuristic portfolio ([`vector::Heuristic`]); [`bounds`] gives the per-dimension ceiling
 //! bound and the fluid LP bound, so every packing can report `cost / bound`.
 
+//! # What the engine calls
+//!
+//! * [`Scheduler::new`]`(pools, &daemonsets, profile)` once per scenario (or when pools
+//!   change); [`Scheduler::warnings`] names pools that allow no type.
+//! * [`Scheduler::schedule`]`(&ScheduleInput { pods, existing, pool_usage })` per batch and
+//!   per consolidation probe. Existing nodes carry their free capacity implicitly
+//!   (`allocatable − requested`, daemonsets included), taints, labels, initialized flag
+//!   and bound pods (for topology); in-flight NodeClaims are passed as uninitialized
+//!   existing nodes, as Karpenter's cluster state sees them. Strip startup taints from
+//!   uninitialized nodes before passing them (Karpenter ignores them there).
+//! * [`Scheduler::new_claims_bound`] for the fluid lower bound of the new claims' cost.
+//! * [`vector::pack`] / [`vector::pack_scored`] with a [`vector::Heuristic`] for what-if
+//!   packings of plain vectors; [`vector::Heuristic::parse`] selects by name.
+//!
+//! # Fidelity to Karpenter
+//!
+//! Modelled as in `kubernetes-sigs/karpenter` (paths in the module docs): the queue order
+//! and no-progress stop, existing nodes then in-flight claims (fewest pods first) then
+//! pools by weight, elastic claims narrowing their instance types, daemonset overhead per
+//! pool and type, `limits` with `subtractMax` and `limits.nodes`, `minValues`, taints and
+//! tolerations (PreferNoSchedule counted until the last relaxation rung), nodeSelector and
+//! required/preferred node affinity, the relaxation ladder, topology spread (any key,
+//! hostname minimum 0, `minDomains`), pod affinity and anti-affinity including inverse
+//! anti-affinity from bound and batch pods, placeholder hostnames, truncation to
+//! `MaxInstanceTypes` (60 in v0.37, 600 in v1) and the AWS launch choice.
+//!
+//! Not modelled or different:
+//! * ties Karpenter leaves to Go's unstable sort or map order are broken by stable ids:
+//!   equal-pod-count claims by creation order, equal topology domains by name;
+//! * spot launches take the cheapest spot offering (AWS uses price-capacity-optimized),
+//!   and `SpotOfferingFilter` (drop spot pricier than on-demand) is not applied;
+//! * host ports, volumes (PVC zones, attach limits), DRA, reserved capacity and its
+//!   no-fallback rule, namespaces in selectors, `matchLabelKeys`, `nodeTaintsPolicy` and
+//!   `nodeAffinityPolicy`, init containers and pod overhead (requests are taken as given),
+//!   `minValues` re-checked after truncation;
+//! * a pod's `pods` request is ignored: every pod counts one against allocatable pods.
+
 #![warn(clippy::disallowed_types)]
 
 mod bitset;

@@ -602,7 +602,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             .reqs
             .get_or_insert_with(|| node_requirements(node))
             .clone();
-        if reqs.compatible(&variant.reqs).is_err() {
+        if !strictly_compatible(&reqs, &variant.reqs) {
             return false;
         }
         for &g in variant.owned.iter().chain(&self.specs[si].repelled_by) {
@@ -1075,6 +1075,15 @@ fn node_label<'a>(node: &'a ExistingNode, key: &str) -> Option<&'a str> {
         .get(key)
         .map(String::as_str)
         .or_else(|| (key == labels::HOSTNAME).then_some(node.name.as_str()))
+}
+
+/// `Requirements.Compatible` without `AllowUndefinedWellKnownLabels`, as
+/// `existingnode.go` checks real nodes: any key the pod requires must be on the node
+/// unless the pod only excludes it.
+fn strictly_compatible(node: &Requirements, pod: &Requirements) -> bool {
+    pod.iter().all(|r| {
+        node.has(&r.key) || matches!(r.operator(), Operator::NotIn | Operator::DoesNotExist)
+    }) && node.intersects(pod).is_ok()
 }
 
 fn node_requirements(node: &ExistingNode) -> Requirements {

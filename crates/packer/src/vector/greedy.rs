@@ -135,27 +135,28 @@ pub(crate) enum SortKey {
 
 fn sorted_items(ctx: &Context<'_>, key: SortKey) -> Vec<usize> {
     let p = ctx.problem;
-    let keys: Vec<f64> = (0..p.len())
+    // Sort on a compact composite key: the size key (descending; the bits of a
+    // non-negative f64 order like the number), then a fingerprint of the demand vector so
+    // identical items end up adjacent, then the index. A fingerprint collision only splits
+    // or merges runs differently; the order stays total and deterministic.
+    let mut keyed: Vec<(u64, u64, u32)> = (0..p.len())
         .map(|i| {
             let it = p.item(i);
             let xs = (0..ctx.dims).map(|d| ctx.norm(it, d));
-            match key {
+            let k = match key {
                 SortKey::Sum => xs.sum(),
                 SortKey::Max => xs.fold(0.0, f64::max),
-                SortKey::L2 => xs.map(|x| x * x).sum(),
+                SortKey::L2 => xs.map(|x| x * x).sum::<f64>(),
+            };
+            let mut h = 0x9E37_79B9_7F4A_7C15u64;
+            for &x in it {
+                h = (h ^ x).wrapping_mul(0xBF58_476D_1CE4_E5B9).rotate_left(27);
             }
+            (!k.max(0.0).to_bits(), h, i as u32)
         })
         .collect();
-    let mut order: Vec<usize> = (0..p.len()).collect();
-    // Ties by the demand vector itself keep identical items together; the index makes
-    // the order total, so the unstable sort is deterministic.
-    order.sort_unstable_by(|&a, &b| {
-        keys[b]
-            .total_cmp(&keys[a])
-            .then_with(|| p.item(b).cmp(p.item(a)))
-            .then(a.cmp(&b))
-    });
-    order
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, _, i)| i as usize).collect()
 }
 
 /// First fit decreasing; the open bins are indexed by residual capacity. Identical items
