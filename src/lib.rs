@@ -5,6 +5,7 @@
 //! `examples/` can use them under one name. The architecture is described in
 //! `docs/architecture.md`.
 
+pub use engine;
 pub use model;
 pub use packer;
 pub use scenario;

@@ -7,7 +7,6 @@
 //! first (TaintToleration), then the default `NodeResourcesFit` LeastAllocated strategy
 //! (most free CPU and memory after placing), ties to the lower node id. A pod nominated to a ready node tries it first.
 
-use model::labels::LabelSelector;
 use model::pod::{PodSpec, WhenUnsatisfiable};
 use model::taints::first_untolerated_hard;
 use model::{NodeId, PodId, SimTime};
@@ -70,18 +69,20 @@ impl Simulation<'_> {
 
     fn choose_node(&self, pod: PodId) -> Option<NodeId> {
         let ps = self.state.pod(pod);
+        let spec = &ps.pod.spec;
+        // Domain counts are computed once per pod, not once per candidate node.
+        let view = TopologyView::new(self, spec);
         if let Some(n) = ps.nominated {
             let node = self.state.node(n);
             // The pod's own nomination is part of the node's reserved requests.
-            let free = node.free().saturating_add(&pod_slot(&ps.pod.spec.requests));
+            let free = node.free().saturating_add(&pod_slot(&spec.requests));
             if node.is_schedulable()
-                && pod_slot(&ps.pod.spec.requests).fits_in(&free)
-                && self.constraints_allow(&ps.pod.spec, node)
+                && pod_slot(&spec.requests).fits_in(&free)
+                && self.constraints_allow_with(spec, node, &view)
             {
                 return Some(n);
             }
         }
-        let spec = &ps.pod.spec;
         let need = pod_slot(&spec.requests);
         // TaintToleration scoring ranks nodes with untolerated PreferNoSchedule taints
         // below all others; LeastAllocated breaks the tie.
@@ -90,7 +91,7 @@ impl Simulation<'_> {
             if !n.is_schedulable() || !need.fits_in(&n.free()) {
                 continue;
             }
-            if !self.constraints_allow(spec, n) {
+            if !self.constraints_allow_with(spec, n, &view) {
                 continue;
             }
             let preferred = !n.taints.iter().any(|t| {
@@ -116,102 +117,121 @@ impl Simulation<'_> {
 
     /// Taints, node selection, anti-affinity and spread (no resources).
     pub fn constraints_allow(&self, spec: &PodSpec, n: &NodeState) -> bool {
+        self.constraints_allow_with(spec, n, &TopologyView::new(self, spec))
+    }
+
+    fn constraints_allow_with(&self, spec: &PodSpec, n: &NodeState, view: &TopologyView) -> bool {
         if first_untolerated_hard(&n.taints, &spec.tolerations).is_some() {
             return false;
         }
-        if !spec
-            .node_selector
-            .iter()
-            .all(|(k, v)| n.labels.get(k) == Some(v))
-        {
+        if !node_selection_allows(spec, n) {
             return false;
         }
-        if !spec.required_node_affinity.is_empty()
-            && !spec.required_node_affinity.iter().any(|term| {
-                term.iter().all(|e| {
-                    let r = e.to_requirement();
-                    match n.labels.get(&r.key) {
-                        Some(v) => r.has(v),
-                        None => matches!(
-                            r.operator(),
-                            model::requirements::Operator::NotIn
-                                | model::requirements::Operator::DoesNotExist
-                        ),
-                    }
-                })
+        view.allows(n)
+    }
+}
+
+fn node_selection_allows(spec: &PodSpec, n: &NodeState) -> bool {
+    if !spec
+        .node_selector
+        .iter()
+        .all(|(k, v)| n.labels.get(k) == Some(v))
+    {
+        return false;
+    }
+    spec.required_node_affinity.is_empty()
+        || spec.required_node_affinity.iter().any(|term| {
+            term.iter().all(|e| {
+                let r = e.to_requirement();
+                match n.labels.get(&r.key) {
+                    Some(v) => r.has(v),
+                    None => matches!(
+                        r.operator(),
+                        model::requirements::Operator::NotIn
+                            | model::requirements::Operator::DoesNotExist
+                    ),
+                }
             })
-        {
-            return false;
-        }
+        })
+}
+
+/// What a pod's required anti-affinity and DoNotSchedule spread constraints need to know
+/// about the cluster, gathered in one sweep over the nodes.
+struct TopologyView {
+    /// Per required anti-affinity term: its key and the domains holding a matching pod.
+    blocked: Vec<(String, std::collections::BTreeSet<String>)>,
+    /// Per spread constraint: its key, max skew, matching pods per eligible domain, minimum.
+    spread: Vec<(String, u32, std::collections::BTreeMap<String, u32>, u32)>,
+}
+
+impl TopologyView {
+    fn new(sim: &Simulation, spec: &PodSpec) -> TopologyView {
+        let mut blocked = Vec::new();
         for term in spec.pod_anti_affinity.iter().filter(|t| t.is_required()) {
-            if self.domain_has_match(n, &term.topology_key, &term.label_selector) {
-                return false;
+            let mut domains = std::collections::BTreeSet::new();
+            for m in sim.state.nodes.iter().filter(|m| m.exists()) {
+                let Some(d) = m.labels.get(&term.topology_key) else {
+                    continue;
+                };
+                if m.pods
+                    .iter()
+                    .chain(m.nominated.iter())
+                    .any(|p| term.label_selector.matches(&sim.state.spec_of(*p).labels))
+                {
+                    domains.insert(d.clone());
+                }
             }
+            blocked.push((term.topology_key.clone(), domains));
         }
+        let mut spread = Vec::new();
         for c in spec
             .topology_spread
             .iter()
             .filter(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
         {
-            if !self.spread_allows(spec, n, &c.topology_key, &c.label_selector, c.max_skew) {
+            // Eligible domains: nodes the pod's node selection and taints allow (the
+            // default nodeAffinityPolicy / nodeTaintsPolicy).
+            let mut counts: std::collections::BTreeMap<String, u32> =
+                std::collections::BTreeMap::new();
+            for m in sim.state.nodes.iter().filter(|m| m.is_schedulable()) {
+                let Some(d) = m.labels.get(&c.topology_key) else {
+                    continue;
+                };
+                if first_untolerated_hard(&m.taints, &spec.tolerations).is_some()
+                    || !node_selection_allows(spec, m)
+                {
+                    continue;
+                }
+                let matching = m
+                    .pods
+                    .iter()
+                    .filter(|p| c.label_selector.matches(&sim.state.spec_of(**p).labels))
+                    .count() as u32;
+                *counts.entry(d.clone()).or_insert(0) += matching;
+            }
+            let min = counts.values().copied().min().unwrap_or(0);
+            spread.push((c.topology_key.clone(), c.max_skew, counts, min));
+        }
+        TopologyView { blocked, spread }
+    }
+
+    fn allows(&self, n: &NodeState) -> bool {
+        for (key, domains) in &self.blocked {
+            if n.labels.get(key).is_some_and(|d| domains.contains(d)) {
+                return false;
+            }
+        }
+        for (key, max_skew, counts, min) in &self.spread {
+            let Some(domain) = n.labels.get(key) else {
+                return false;
+            };
+            // Placing here keeps (count in this domain + 1) − min ≤ maxSkew.
+            let here = counts.get(domain).copied().unwrap_or(0);
+            if here >= min + max_skew {
                 return false;
             }
         }
         true
-    }
-
-    /// True if a pod matching `selector` runs in `n`'s domain of `key`.
-    fn domain_has_match(&self, n: &NodeState, key: &str, selector: &LabelSelector) -> bool {
-        let Some(domain) = n.labels.get(key) else {
-            return false;
-        };
-        self.state
-            .nodes
-            .iter()
-            .filter(|m| m.exists() && m.labels.get(key) == Some(domain))
-            .any(|m| {
-                m.pods
-                    .iter()
-                    .chain(m.nominated.iter())
-                    .any(|p| selector.matches(&self.state.spec_of(*p).labels))
-            })
-    }
-
-    /// Topology spread: placing on `n` keeps (count in n's domain + 1) − (min over
-    /// eligible domains) ≤ maxSkew. Eligible domains are those of nodes the pod's node
-    /// selection and taints allow (the default nodeAffinityPolicy/nodeTaintsPolicy).
-    fn spread_allows(
-        &self,
-        spec: &PodSpec,
-        n: &NodeState,
-        key: &str,
-        selector: &LabelSelector,
-        max_skew: u32,
-    ) -> bool {
-        let Some(domain) = n.labels.get(key) else {
-            return false;
-        };
-        let mut counts: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
-        for m in self.state.nodes.iter().filter(|m| m.is_schedulable()) {
-            let Some(d) = m.labels.get(key) else { continue };
-            if first_untolerated_hard(&m.taints, &spec.tolerations).is_some()
-                || !spec
-                    .node_selector
-                    .iter()
-                    .all(|(k, v)| m.labels.get(k) == Some(v))
-            {
-                continue;
-            }
-            let c = m
-                .pods
-                .iter()
-                .filter(|p| selector.matches(&self.state.spec_of(**p).labels))
-                .count() as u32;
-            *counts.entry(d.as_str()).or_insert(0) += c;
-        }
-        let min = counts.values().copied().min().unwrap_or(0);
-        let here = counts.get(domain.as_str()).copied().unwrap_or(0);
-        here < min + max_skew
     }
 }
 
