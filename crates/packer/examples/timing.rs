@@ -30,7 +30,15 @@ fn main() {
         &[],
         VersionProfile::V1,
     );
-    println!("Scheduler::new {:?}", t0.elapsed());
+    println!(
+        "Scheduler::new {:?} ({} pools)",
+        t0.elapsed(),
+        s.pools().count()
+    );
+    println!(
+        "{} priced types",
+        s.pools().map(|p| p.instance_types.len()).sum::<usize>()
+    );
     let w = workload(&WorkloadSpec {
         pods,
         shapes,
