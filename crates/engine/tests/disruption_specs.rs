@@ -1,0 +1,379 @@
+//! Consolidation and disruption expectations ported from Karpenter's own suite
+//! (`kubernetes-sigs/karpenter: pkg/controllers/disruption/*_test.go`). Each test names the
+//! spec it mirrors. The cluster is built from scenario text: inventory nodes owned by a
+//! NodePool, pods pinned to them with `placement`, then an hour of simulated time.
+
+use engine::output::RunOutput;
+
+const HEAD: &str = r#"
+format = 1
+[cluster]
+zones = ["us-east-1a"]
+start = "2025-10-16T06:00:00Z"
+duration = "1h"
+[karpenter]
+version = "v1"
+"#;
+
+fn pool(disruption: &str) -> String {
+    format!(
+        r#"
+[[nodepools]]
+name = "default"
+requirements = [
+  {{ key = "karpenter.sh/capacity-type", operator = "In", values = ["on-demand"] }},
+  {{ key = "karpenter.k8s.aws/instance-family", operator = "In", values = ["m5"] }},
+]
+[nodepools.disruption]
+{disruption}
+"#
+    )
+}
+
+fn nodes(owner: &str, ty: &str, names: &[&str]) -> String {
+    let list: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    format!(
+        "\n[[nodes]]\nowner = \"{owner}\"\ninstance_type = \"{ty}\"\nnames = [{}]\n",
+        list.join(", ")
+    )
+}
+
+fn pinned(name: &str, cpu: &str, on: &[&str], extra: &str) -> String {
+    let list: Vec<String> = on.iter().map(|n| format!("\"{n}\"")).collect();
+    format!(
+        "\n[[workloads]]\nname = \"{name}\"\nreplicas = {}\nrequests = {{ cpu = \"{cpu}\", memory = \"256Mi\" }}\nplacement = [{}]\n{extra}\n",
+        on.len(),
+        list.join(", ")
+    )
+}
+
+fn run(text: &str) -> RunOutput {
+    let loaded = scenario::parse_str("spec.toml", text).unwrap_or_else(|d| {
+        panic!(
+            "{}",
+            d.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    engine::run(
+        &loaded.scenario,
+        engine::RunOptions {
+            check_invariants: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+fn terminated(out: &RunOutput, node: &str) -> bool {
+    out.nodes
+        .iter()
+        .any(|n| n.name == node && n.terminated_at.is_some())
+}
+
+const WHEN_UNDERUTILIZED: &str =
+    "consolidationPolicy = \"WhenEmptyOrUnderutilized\"\nconsolidateAfter = \"0s\"";
+
+// emptiness_test.go: "should delete empty nodes" — and replaces nothing.
+#[test]
+fn deletes_empty_nodes() {
+    let text = format!(
+        "{HEAD}{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.large", &["empty-1"])
+    );
+    let out = run(&text);
+    assert!(terminated(&out, "empty-1"));
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.node == "empty-1" && d.method == "Emptiness" && d.outcome == "deleted")
+    );
+    assert_eq!(
+        out.summary.nodes_launched[0], 0,
+        "an empty node needs no replacement"
+    );
+}
+
+// emptiness_test.go: "should wait for the node to be consolidatable" (consolidateAfter).
+#[test]
+fn waits_for_consolidate_after() {
+    let text = format!(
+        "{HEAD}{}{}",
+        pool("consolidationPolicy = \"WhenEmpty\"\nconsolidateAfter = \"20m\""),
+        nodes("default", "m5.large", &["empty-1"])
+    );
+    let out = run(&text);
+    let n = out.nodes.iter().find(|n| n.name == "empty-1").unwrap();
+    let t = n
+        .terminated_at
+        .expect("deleted once consolidateAfter elapsed");
+    assert!(
+        t.since(out.summary.start).0 >= 20 * 60_000,
+        "deleted at {t}, before consolidateAfter"
+    );
+}
+
+// consolidation_test.go: "should not consolidate if consolidateAfter is Never".
+#[test]
+fn consolidate_after_never_disables_consolidation() {
+    let text = format!(
+        "{HEAD}{}{}",
+        pool("consolidationPolicy = \"WhenEmptyOrUnderutilized\"\nconsolidateAfter = \"Never\""),
+        nodes("default", "m5.large", &["empty-1"])
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "empty-1"));
+}
+
+// consolidation_test.go: "can delete nodes if pods can fit on other nodes".
+#[test]
+fn deletes_a_node_whose_pods_fit_elsewhere() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.xlarge", &["big-1", "big-2"]),
+        pinned("web", "500m", &["big-1", "big-2"], "")
+    );
+    let out = run(&text);
+    // One node is deleted outright (N → 0); the survivor may then be replaced by a cheaper
+    // size, which is the next consolidation, not this one.
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.outcome == "deleted" && d.reason.contains("fit on other nodes")),
+        "no delete decision"
+    );
+    assert_eq!(out.summary.pods_pending_at_end, 0);
+    assert_eq!(
+        out.nodes
+            .iter()
+            .filter(|n| n.terminated_at.is_none())
+            .count(),
+        1
+    );
+}
+
+// consolidation_test.go: "can replace node" — a larger node with little on it is replaced
+// by a cheaper one.
+#[test]
+fn replaces_an_oversized_node_with_a_cheaper_one() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.4xlarge", &["huge-1"]),
+        pinned("web", "500m", &["huge-1"], "")
+    );
+    let out = run(&text);
+    assert!(terminated(&out, "huge-1"));
+    let replacement = out
+        .nodes
+        .iter()
+        .find(|n| n.launched_at > out.summary.start)
+        .expect("a replacement was launched");
+    let huge = out.nodes.iter().find(|n| n.name == "huge-1").unwrap();
+    assert!(
+        replacement.price < huge.price,
+        "{} is not cheaper than {}",
+        replacement.price,
+        huge.price
+    );
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.node == "huge-1" && d.outcome == "replaced")
+    );
+}
+
+// consolidation_test.go: "should not replace node if a cheaper node is not available"
+// (the cheapest type already; same price does not consolidate).
+#[test]
+fn keeps_a_node_when_no_replacement_is_cheaper() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.large", &["small-1"]),
+        pinned("web", "1200m", &["small-1"], "")
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "small-1"));
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.node == "small-1" && d.reason.contains("no cheaper replacement"))
+    );
+}
+
+// consolidation_test.go: "should not consolidate if the node has a do-not-disrupt pod".
+#[test]
+fn do_not_disrupt_pods_protect_their_node() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.4xlarge", &["huge-1"]),
+        pinned("web", "500m", &["huge-1"], "doNotDisrupt = true")
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "huge-1"));
+}
+
+// consolidation_test.go: "should not consolidate if it would violate a PDB".
+#[test]
+fn a_blocking_pdb_protects_the_node() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.4xlarge", &["huge-1"]),
+        pinned("web", "500m", &["huge-1"], "pdb = { maxUnavailable = 0 }")
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "huge-1"));
+}
+
+// budgets: "should round up percentages" — 10% of 3 nodes allows 1 at a time, so three
+// idle nodes are consolidated one by one, never together.
+#[test]
+fn a_ten_percent_budget_of_three_nodes_allows_one() {
+    let names = ["a-1", "a-2", "a-3"];
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.xlarge", &names),
+        pinned("web", "1", &names, "")
+    );
+    let out = run(&text);
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.outcome == "blocked" && d.reason.contains("budget [10%]"))
+    );
+    assert!(
+        !out.decisions
+            .iter()
+            .any(|d| d.method == "MultiNodeConsolidation" && d.outcome != "blocked")
+    );
+}
+
+// budgets: "should not allow any disruption with a budget of 0 nodes".
+#[test]
+fn a_zero_budget_blocks_disruption() {
+    let text = format!(
+        "{HEAD}{}{}",
+        pool(&format!(
+            "{WHEN_UNDERUTILIZED}\nbudgets = [{{ nodes = \"0\" }}]"
+        )),
+        nodes("default", "m5.large", &["empty-1", "empty-2"])
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "empty-1") && !terminated(&out, "empty-2"));
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.outcome == "blocked" && d.reason.contains("budget"))
+    );
+}
+
+// budgets: "should only allow the budgeted number of empty nodes to be disrupted at once".
+#[test]
+fn a_count_budget_caps_concurrent_disruption() {
+    let names = ["e-1", "e-2", "e-3", "e-4"];
+    let text = format!(
+        "{HEAD}{}{}",
+        pool(&format!(
+            "{WHEN_UNDERUTILIZED}\nbudgets = [{{ nodes = \"1\" }}]"
+        )),
+        nodes("default", "m5.large", &names)
+    );
+    let out = run(&text);
+    let mut times: Vec<_> = out.nodes.iter().filter_map(|n| n.terminated_at).collect();
+    times.sort();
+    assert_eq!(times.len(), 4, "all empty nodes go eventually");
+    assert!(
+        times.windows(2).all(|w| w[0] != w[1]),
+        "one at a time under a budget of 1: {times:?}"
+    );
+}
+
+// consolidation_test.go: "should ignore nodes without a nodepool" — Karpenter only
+// disrupts nodes it launched (the seed log's consolidated nodes were cluster-autoscaler's).
+#[test]
+fn nodes_of_other_autoscalers_are_never_candidates() {
+    let text = format!(
+        "{HEAD}{}\n[[node_groups]]\nname = \"legacy\"\ninstance_type = \"m5.4xlarge\"\nautoscaler = \"none\"\n{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("legacy", "m5.4xlarge", &["asg-1"]),
+        pinned("web", "500m", &["asg-1"], "")
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "asg-1"));
+    assert!(out.decisions.iter().all(|d| d.node != "asg-1"));
+}
+
+// consolidation_test.go: "WhenEmpty: should not consolidate underutilized nodes".
+#[test]
+fn when_empty_ignores_underutilized_nodes() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool("consolidationPolicy = \"WhenEmpty\"\nconsolidateAfter = \"0s\""),
+        nodes("default", "m5.4xlarge", &["huge-1"]),
+        pinned("web", "500m", &["huge-1"], "")
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "huge-1"));
+}
+
+// multinodeconsolidation: "can merge 3 nodes into 1".
+#[test]
+fn merges_several_nodes_into_one() {
+    let names = ["a-1", "a-2", "a-3"];
+    // A 100% budget, so all three may go at once (10% of 3 rounds up to 1).
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(&format!(
+            "{WHEN_UNDERUTILIZED}\nbudgets = [{{ nodes = \"100%\" }}]"
+        )),
+        nodes("default", "m5.xlarge", &names),
+        pinned("web", "1", &names, "pdb = { maxUnavailable = 3 }")
+    );
+    let out = run(&text);
+    assert!(
+        names.iter().all(|n| terminated(&out, n)),
+        "{:?}",
+        out.decisions
+            .iter()
+            .map(|d| (&d.node, &d.outcome, &d.reason))
+            .collect::<Vec<_>>()
+    );
+    let alive: Vec<_> = out
+        .nodes
+        .iter()
+        .filter(|n| n.terminated_at.is_none())
+        .collect();
+    assert_eq!(alive.len(), 1, "three 1-CPU pods end up on one node");
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.method == "MultiNodeConsolidation")
+    );
+}
+
+// consolidation_test.go: "spot to spot consolidation is disabled without the feature gate".
+#[test]
+fn spot_nodes_are_not_replaced_without_the_gate() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED).replace("values = [\"on-demand\"]", "values = [\"spot\"]"),
+        nodes("default", "m5.4xlarge", &["spot-1"])
+            .replace("names =", "capacity_type = \"spot\"\nnames ="),
+        pinned("web", "500m", &["spot-1"], "")
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "spot-1"));
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.node == "spot-1" && d.reason.contains("SpotToSpotConsolidation"))
+    );
+}
