@@ -51,6 +51,9 @@
 //!   existing nodes, as Karpenter's cluster state sees them. Strip startup taints from
 //!   uninitialized nodes before passing them (Karpenter ignores them there).
 //! * [`Scheduler::new_claims_bound`] for the fluid lower bound of the new claims' cost.
+//! * [`Scheduler::set_offering_available`] after an insufficient-capacity error (and its
+//!   recovery) and [`Scheduler::replace_pool`] when a pool changes; both re-index only
+//!   the affected pools.
 //! * [`vector::pack`] / [`vector::pack_scored`] with a [`vector::Heuristic`] for what-if
 //!   packings of plain vectors; [`vector::Heuristic::parse`] selects by name.
 //!

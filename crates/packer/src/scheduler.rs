@@ -52,6 +52,7 @@ const RUN_MODE_MIN_PODS: usize = 16;
 #[derive(Debug, Clone)]
 pub struct Scheduler {
     pools: Vec<PoolIndex>,
+    daemonsets: Vec<DaemonSet>,
     /// Pool indices in `OrderByWeight` order.
     order: Vec<usize>,
     profile: VersionProfile,
@@ -97,11 +98,66 @@ impl Scheduler {
         let any_prefer_no_schedule = pools.iter().any(|p| p.has_prefer_no_schedule);
         Scheduler {
             pools,
+            daemonsets: daemonsets.to_vec(),
             order,
             profile,
             warnings,
             any_prefer_no_schedule,
         }
+    }
+
+    /// Marks every offering of `instance_type` in `zone` with `capacity_type` available or
+    /// not (an insufficient-capacity error and its recovery) in every pool, re-indexing
+    /// the pools that changed. Returns how many offerings changed.
+    pub fn set_offering_available(
+        &mut self,
+        instance_type: model::ids::InstanceTypeId,
+        zone: &str,
+        capacity_type: model::instance::CapacityType,
+        available: bool,
+    ) -> usize {
+        let mut changed = 0;
+        for i in 0..self.pools.len() {
+            let mut input = self.pools[i].input.clone();
+            let mut here = 0;
+            for t in input
+                .instance_types
+                .iter_mut()
+                .filter(|t| t.id == instance_type)
+            {
+                for o in t.offerings.iter_mut() {
+                    if o.zone == zone
+                        && o.capacity_type == capacity_type
+                        && o.available != available
+                    {
+                        o.available = available;
+                        here += 1;
+                    }
+                }
+            }
+            if here > 0 {
+                self.pools[i] = PoolIndex::new(input, &self.daemonsets);
+                changed += here;
+            }
+        }
+        changed
+    }
+
+    /// Replaces pool `index` (new instance types, prices, limits or requirements) and
+    /// re-indexes it. Returns false if there is no such pool.
+    pub fn replace_pool(&mut self, index: usize, pool: PoolInput) -> bool {
+        if index >= self.pools.len() {
+            return false;
+        }
+        self.pools[index] = PoolIndex::new(pool, &self.daemonsets);
+        let nodepools: Vec<model::nodepool::NodePool> = self
+            .pools
+            .iter()
+            .map(|p| p.input.nodepool.clone())
+            .collect();
+        self.order = model::nodepool::order_by_weight(&nodepools);
+        self.any_prefer_no_schedule = self.pools.iter().any(|p| p.has_prefer_no_schedule);
+        true
     }
 
     pub fn warnings(&self) -> &[String] {

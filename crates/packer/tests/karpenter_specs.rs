@@ -635,3 +635,46 @@ fn min_values_keeps_instance_type_flexibility() {
         out.unschedulable[0].reason
     );
 }
+
+// An insufficient-capacity error marks an offering unavailable: the next solve launches
+// elsewhere (Karpenter's unavailable-offerings cache), and recovery restores it.
+#[test]
+fn unavailable_offerings_are_skipped_until_they_recover() {
+    let mut np = nodepool("default");
+    np.requirements.add(Requirement::new(
+        labels::ZONE,
+        Operator::In,
+        ["test-zone-1"],
+    ));
+    np.requirements.add(Requirement::new(
+        labels::CAPACITY_TYPE,
+        Operator::In,
+        ["on-demand"],
+    ));
+    let types = fake_catalogue(4, &ZONES);
+    let mut sched = Scheduler::new(vec![pool_with(np, types)], &[], VersionProfile::V1);
+    let s = Arc::new(spec(500, 0));
+    let pods = pods_of(&[(&s, 1)]);
+    let run = |sched: &mut Scheduler| {
+        sched
+            .schedule(&ScheduleInput {
+                pods: &pods,
+                existing: &[],
+                pool_usage: &[],
+            })
+            .new_claims[0]
+            .launch
+            .clone()
+            .unwrap()
+            .instance_type_name
+    };
+    assert_eq!(run(&mut sched), "fake-1x");
+    let ct = model::instance::CapacityType::OnDemand;
+    assert_eq!(
+        sched.set_offering_available(model::InstanceTypeId(0), "test-zone-1", ct, false),
+        1
+    );
+    assert_eq!(run(&mut sched), "fake-2x");
+    sched.set_offering_available(model::InstanceTypeId(0), "test-zone-1", ct, true);
+    assert_eq!(run(&mut sched), "fake-1x");
+}
