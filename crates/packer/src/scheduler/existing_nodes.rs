@@ -1,0 +1,133 @@
+//! Existing nodes and in-flight claims (`existingnode.go`): first fit in Karpenter's
+//! order through the free-capacity max-tree, with taints, requirements and topology.
+
+use super::*;
+
+impl<'s, 'i> Solve<'s, 'i> {
+    pub(super) fn find_existing(&mut self, pod: &Pod, si: usize, v: usize) -> Option<usize> {
+        if self.existing.is_empty() {
+            return None;
+        }
+        let demand = self.specs[si].demand;
+        let mut stack = std::mem::take(&mut self.stack);
+        let tree = std::mem::replace(&mut self.tree, MaxTree::new(&[]));
+        let found = tree.find_first(&demand, &mut stack, |slot| {
+            self.existing_accepts(pod, si, v, slot)
+        });
+        self.tree = tree;
+        self.stack = stack;
+        found
+    }
+
+    /// Karpenter's `ExistingNode.CanAdd` minus resources (the tree checked those).
+    pub(super) fn existing_accepts(&mut self, pod: &Pod, si: usize, v: usize, slot: usize) -> bool {
+        let node = &self.input.existing[self.existing[slot].input];
+        let spec = &pod.spec;
+        let variant = &self.specs[si].variants[v];
+        if !node.taints.is_empty() {
+            let taints: Vec<Taint>;
+            let relevant: &[Taint] = if node.initialized {
+                &node.taints
+            } else {
+                taints = node
+                    .taints
+                    .iter()
+                    .filter(|t| !EPHEMERAL_TAINT_KEYS.contains(&t.key.as_str()))
+                    .cloned()
+                    .collect();
+                &taints
+            };
+            if variant.tolerates(spec, relevant).is_some() {
+                return false;
+            }
+        }
+        let state = &self.specs[si];
+        if !variant.constrained && state.repelled_by.is_empty() {
+            return true;
+        }
+        // Cheap topology rejections on the node's hostname first.
+        if let Some(h) = self.existing[slot].host_domain
+            && !variant.strict_reqs.has(labels::HOSTNAME)
+        {
+            let selfsel = |g: usize| self.topology.groups[g].selector.matches(&spec.labels);
+            for &g in variant.owned.iter().chain(&state.repelled_by) {
+                if Some(self.topology.groups[g].table) == self.host_table {
+                    let self_selecting =
+                        self.topology.groups[g].kind != GroupKind::AntiAffinity && selfsel(g);
+                    if !self.topology.quick_allows(g, h, self_selecting) {
+                        return false;
+                    }
+                }
+            }
+        }
+        let reqs = self.existing[slot]
+            .reqs
+            .get_or_insert_with(|| node_requirements(node))
+            .clone();
+        if !strictly_compatible(&reqs, &variant.reqs) {
+            return false;
+        }
+        for &g in variant.owned.iter().chain(&self.specs[si].repelled_by) {
+            let key = &self.topology.tables[self.topology.groups[g].table].key;
+            let Some(node_dom) = reqs.get(key) else {
+                return false;
+            };
+            let allowed = self.topology.next_domains(
+                g,
+                &spec.labels,
+                variant.strict_reqs.get(key),
+                Some(node_dom),
+            );
+            if node_dom.intersection(&allowed).is_empty() {
+                return false;
+            }
+        }
+        true
+    }
+
+    pub(super) fn record_on_existing(&mut self, si: usize, slot: usize) {
+        let node = &self.input.existing[self.existing[slot].input];
+        for &g in self.specs[si]
+            .selected_by
+            .iter()
+            .chain(&self.specs[si].owns_inverse)
+        {
+            let table = self.topology.groups[g].table;
+            let key = &self.topology.tables[table].key;
+            if let Some(v) = node_label(node, key)
+                && let Some(&d) = self.topology.tables[table].index.get(v)
+            {
+                self.topology.record(g, d);
+            }
+        }
+    }
+}
+
+/// A node's label, with the hostname defaulting to the node's name.
+pub(super) fn node_label<'a>(node: &'a ExistingNode, key: &str) -> Option<&'a str> {
+    node.labels
+        .get(key)
+        .map(String::as_str)
+        .or_else(|| (key == labels::HOSTNAME).then_some(node.name.as_str()))
+}
+
+/// `Requirements.Compatible` without `AllowUndefinedWellKnownLabels`, as
+/// `existingnode.go` checks real nodes: any key the pod requires must be on the node
+/// unless the pod only excludes it.
+pub(super) fn strictly_compatible(node: &Requirements, pod: &Requirements) -> bool {
+    pod.iter().all(|r| {
+        node.has(&r.key) || matches!(r.operator(), Operator::NotIn | Operator::DoesNotExist)
+    }) && node.intersects(pod).is_ok()
+}
+
+pub(super) fn node_requirements(node: &ExistingNode) -> Requirements {
+    let mut r = Requirements::from_labels(&node.labels);
+    if !node.labels.contains_key(labels::HOSTNAME) {
+        r.add(Requirement::new(
+            labels::HOSTNAME,
+            Operator::In,
+            [node.name.as_str()],
+        ));
+    }
+    r
+}

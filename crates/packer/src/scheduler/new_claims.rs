@@ -1,0 +1,163 @@
+//! Opening a claim from the first NodePool by weight that can take the pod
+//! (`scheduler.go: addToNewNodeClaim`), limits (`subtractMax`) and reasons.
+
+use super::*;
+
+impl<'s, 'i> Solve<'s, 'i> {
+    pub(super) fn add_to_new_claim(
+        &mut self,
+        pod: &Pod,
+        si: usize,
+        v: usize,
+    ) -> Result<(), String> {
+        let mut rejections: Vec<(String, PoolRejection)> = Vec::new();
+        let order = self.sched.order.clone();
+        for pool_i in order {
+            let name = self.sched.pools[pool_i].name().to_string();
+            if let Some(msg) = &self.over_limit[pool_i] {
+                rejections.push((name, PoolRejection::Limit(msg.clone())));
+                continue;
+            }
+            if self.remaining_nodes[pool_i] == Some(0) {
+                let limit = self.sched.pools[pool_i]
+                    .input
+                    .nodepool
+                    .limits
+                    .nodes
+                    .unwrap_or(0);
+                rejections.push((
+                    name.clone(),
+                    PoolRejection::Limit(format!(
+                        "NodePool {name} has reached its node limit {limit}"
+                    )),
+                ));
+                continue;
+            }
+            if let Err(Reject::Pool(r)) = self.pool_ok(pod, si, v, pool_i) {
+                rejections.push((name, r));
+                continue;
+            }
+            let pool = &self.sched.pools[pool_i];
+            if pool.base.is_empty() {
+                rejections.push((
+                    name.clone(),
+                    PoolRejection::NoTypes(format!("NodePool {name} allows no instance type")),
+                ));
+                continue;
+            }
+            let mut options = pool.base.clone();
+            if let Some(ok) = &self.limit_ok[pool_i] {
+                options.and_assign(ok);
+                if options.is_empty() {
+                    rejections.push((
+                        name.clone(),
+                        PoolRejection::Limit(self.limit_message(pool_i)),
+                    ));
+                    continue;
+                }
+            }
+            // Tentative claim with a placeholder hostname (`NewNodeClaim`).
+            let c = self.claims.len();
+            let hostname = format!("hostname-placeholder-{c:04}");
+            let host_domain = self
+                .host_table
+                .map(|t| self.topology.register(t, &hostname));
+            let mut reqs = pool.template_reqs.clone();
+            reqs.add(Requirement::new(
+                labels::HOSTNAME,
+                Operator::In,
+                [hostname.as_str()],
+            ));
+            let cap_max = pool.max_effective(&options);
+            self.claims.push(Claim {
+                pool: pool_i,
+                pods: Vec::new(),
+                requests: Resources::ZERO,
+                options,
+                cap_max,
+                reqs,
+                host_domain,
+            });
+            let total = self.specs[si].demand;
+            match self.claim_try(pod, si, v, c, &total) {
+                Ok(new_reqs) => {
+                    self.commit_claim(pod, si, c, total, new_reqs);
+                    let cap = {
+                        let pool = &self.sched.pools[pool_i];
+                        self.claims[c].cap_max = pool.max_effective(&self.claims[c].options);
+                        pool.max_capacity(&self.claims[c].options)
+                    };
+                    if self.limit_ok[pool_i].is_some() {
+                        self.remaining[pool_i] = self.remaining[pool_i].saturating_sub(&cap);
+                        let ok = self.sched.pools[pool_i].within_limits(&self.remaining[pool_i]);
+                        self.limit_ok[pool_i] = Some(ok);
+                    }
+                    if let Some(n) = &mut self.remaining_nodes[pool_i] {
+                        *n = n.saturating_sub(1);
+                    }
+                    self.live.insert((1, c));
+                    // The current run's working set must see the new claim too.
+                    if self.run_spec.is_some() {
+                        self.run_live.insert((1, c));
+                    }
+                    return Ok(());
+                }
+                Err(Reject::Pool(r)) => {
+                    self.claims.pop();
+                    if let Some(t) = self.host_table {
+                        self.topology.unregister_last(t, &hostname);
+                    }
+                    rejections.push((name, r));
+                }
+            }
+        }
+        Err(summarize(&rejections, &pod.spec))
+    }
+
+    pub(super) fn limit_message(&self, pool_i: usize) -> String {
+        let pool = &self.sched.pools[pool_i];
+        let limits = pool.input.nodepool.limits.resources;
+        let rem = self.remaining[pool_i];
+        // Name the limited resource that rules out the smallest type.
+        for k in ResourceKind::ALL {
+            if limits.get(k) == u64::MAX {
+                continue;
+            }
+            let smallest = pool
+                .base
+                .iter()
+                .map(|t| pool.input.instance_types[t].capacity.get(k))
+                .min()
+                .unwrap_or(0);
+            if smallest > rem.get(k) {
+                return format!(
+                    "NodePool {} would exceed its {} limit {}",
+                    pool.name(),
+                    k.kubernetes_name(),
+                    k.format(limits.get(k))
+                );
+            }
+        }
+        format!(
+            "NodePool {} would exceed its limits {}",
+            pool.name(),
+            limits
+        )
+    }
+
+    pub(super) fn describe_group(&self, g: usize) -> String {
+        let group = &self.topology.groups[g];
+        let key = &self.topology.tables[group.table].key;
+        let sel = crate::reason::selector_text(&group.selector);
+        match group.kind {
+            GroupKind::AntiAffinity if group.inverse => {
+                format!("anti-affinity of pods matching this one ({sel} on {key}) repels it")
+            }
+            GroupKind::AntiAffinity => format!("anti-affinity with {sel} on {key}"),
+            GroupKind::Affinity => format!("affinity to {sel} on {key}"),
+            GroupKind::Spread { max_skew, .. } => {
+                format!("topology spread of {sel} on {key} (maxSkew {max_skew})")
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The queue (`queue.go`, `scheduler.go: Solve/add`): sorted pods, retry until a cycle
+//! makes no progress, the relaxation ladder, placement order, and the final claims.
+
+use super::*;
+
+impl<'s, 'i> Solve<'s, 'i> {
+    pub(super) fn run(&mut self) {
+        let pods = self.input.pods;
+        let mut sorted: Vec<usize> = (0..pods.len()).collect();
+        sorted.sort_by(|&a, &b| {
+            let (pa, pb) = (&pods[a], &pods[b]);
+            let (ra, rb) = (pa.requests(), pb.requests());
+            rb.cpu_millis()
+                .cmp(&ra.cpu_millis())
+                .then_with(|| rb.memory_bytes().cmp(&ra.memory_bytes()))
+                .then_with(|| pa.created_at.cmp(&pb.created_at))
+                .then_with(|| pa.id.cmp(&pb.id))
+        });
+        // suffix_min[i] = component-wise minimum demand of sorted[i..]: a claim that cannot
+        // take that much more can never take another pod of this solve and is retired.
+        let mut suffix_min = vec![Resources::UNLIMITED; sorted.len() + 1];
+        for i in (0..sorted.len()).rev() {
+            let d = &self.specs[self.pod_spec[sorted[i]]].demand;
+            suffix_min[i] = suffix_min[i + 1].min(d);
+        }
+        let mut failed_min = Resources::UNLIMITED;
+        let mut queue: VecDeque<usize> = sorted.iter().copied().collect();
+        let mut first_pass_pos = 0usize;
+        let mut last_len: Vec<Option<usize>> = vec![None; pods.len()];
+        let mut last_error: Vec<Option<String>> = vec![None; pods.len()];
+        while let Some(&p) = queue.front() {
+            if last_len[p] == Some(queue.len()) {
+                break;
+            }
+            queue.pop_front();
+            if first_pass_pos < sorted.len() {
+                first_pass_pos += 1;
+            }
+            let min_remaining = suffix_min[first_pass_pos.min(sorted.len())].min(&failed_min);
+            match self.try_schedule(p, &min_remaining) {
+                Ok(()) => {}
+                Err(e) => {
+                    last_error[p] = Some(e);
+                    let d = self.specs[self.pod_spec[p]].demand;
+                    failed_min = failed_min.min(&d);
+                    queue.push_back(p);
+                    last_len[p] = Some(queue.len());
+                }
+            }
+        }
+        for p in queue {
+            self.out.unschedulable.push(Unschedulable {
+                pod: pods[p].id,
+                reason: last_error[p]
+                    .take()
+                    .unwrap_or_else(|| "not attempted".to_string()),
+            });
+        }
+    }
+
+    pub(super) fn try_schedule(
+        &mut self,
+        p: usize,
+        min_remaining: &Resources,
+    ) -> Result<(), String> {
+        let si = self.pod_spec[p];
+        let mut last = String::new();
+        for v in 0..self.specs[si].variants.len() {
+            match self.add(p, si, v, min_remaining) {
+                Ok(()) => return Ok(()),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    pub(super) fn add(
+        &mut self,
+        p: usize,
+        si: usize,
+        v: usize,
+        min_remaining: &Resources,
+    ) -> Result<(), String> {
+        let pod = &self.input.pods[p];
+        // 1. Existing nodes, first fit in Karpenter's order.
+        if let Some(slot) = self.find_existing(pod, si, v) {
+            let ni = self.existing[slot].input;
+            let free = self.tree.get(slot).saturating_sub(&self.specs[si].demand);
+            self.tree.set(slot, free);
+            self.record_on_existing(si, slot);
+            self.out.bindings.push(Binding {
+                pod: pod.id,
+                node: self.input.existing[ni].id,
+            });
+            return Ok(());
+        }
+        // 2. In-flight claims, fewest pods first (ties: older claim first).
+        if self.add_to_claims(pod, si, v, min_remaining) {
+            return Ok(());
+        }
+        // 3. A new claim from the first pool (by weight) that can take the pod.
+        self.add_to_new_claim(pod, si, v)
+    }
+
+    pub(super) fn finish(mut self) -> ScheduleOutput {
+        let claims = std::mem::take(&mut self.claims);
+        let profile = self.sched.profile;
+        for claim in claims {
+            let f = finalize(
+                &mut self.sched.pools[claim.pool],
+                &claim.options,
+                &claim.reqs,
+                &claim.requests,
+                profile,
+            );
+            let pool = &self.sched.pools[claim.pool];
+            self.out.new_claims.push(NewClaim {
+                nodepool: pool.input.id,
+                pool_index: claim.pool,
+                pods: claim.pods,
+                requests: f.requests,
+                requirements: f.requirements,
+                instance_type_options: f
+                    .options
+                    .iter()
+                    .map(|&t| pool.input.instance_types[t].id)
+                    .collect(),
+                launch: f.launch,
+            });
+        }
+        self.out
+    }
+}

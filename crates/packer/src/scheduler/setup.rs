@@ -1,0 +1,228 @@
+//! Building one solve's state: specs and their relaxation ladders, topology groups and
+//! domains with bound pods counted, existing nodes in Karpenter's order, pool limits.
+
+use super::existing_nodes::node_label;
+use super::*;
+
+impl<'s, 'i> Solve<'s, 'i> {
+    pub(super) fn new(sched: &'s mut Scheduler, input: &'i ScheduleInput<'i>) -> Solve<'s, 'i> {
+        let mut topology = Topology::default();
+        let npools = sched.pools.len();
+        // Specs: one state per distinct `Arc<PodSpec>` (pointer identity is only a lookup
+        // key here; nothing iterates this map to make decisions).
+        let mut spec_index: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut specs: Vec<SpecState> = Vec::new();
+        let mut spec_arcs: Vec<&Arc<PodSpec>> = Vec::new();
+        let mut pod_spec = Vec::with_capacity(input.pods.len());
+        for pod in input.pods {
+            let k = spec_key(&pod.spec);
+            let idx = *spec_index.entry(k).or_insert_with(|| {
+                let owns_inverse = pod
+                    .spec
+                    .pod_anti_affinity
+                    .iter()
+                    .filter(|t| t.is_required())
+                    .map(|t| {
+                        topology.group_for(
+                            labels::normalize_key(&t.topology_key),
+                            GroupKind::AntiAffinity,
+                            &t.label_selector,
+                            true,
+                        )
+                    })
+                    .collect();
+                specs.push(SpecState {
+                    demand: pod_demand(&pod.spec.requests),
+                    count: 0,
+                    owns_inverse,
+                    variants: ladder(
+                        &pod.spec,
+                        sched.any_prefer_no_schedule,
+                        npools,
+                        &mut topology,
+                    ),
+                    selected_by: Vec::new(),
+                    repelled_by: Vec::new(),
+                });
+                spec_arcs.push(&pod.spec);
+                specs.len() - 1
+            });
+            specs[idx].count += 1;
+            pod_spec.push(idx);
+        }
+        // Inverse anti-affinity from bound pods.
+        let mut inverse_records: Vec<(usize, usize)> = Vec::new();
+        for (ni, node) in input.existing.iter().enumerate() {
+            for bound in &node.pods {
+                for term in bound.pod_anti_affinity.iter().filter(|t| t.is_required()) {
+                    let g = topology.group_for(
+                        labels::normalize_key(&term.topology_key),
+                        GroupKind::AntiAffinity,
+                        &term.label_selector,
+                        true,
+                    );
+                    inverse_records.push((g, ni));
+                }
+            }
+        }
+        // Domains: existing nodes' labels, and every value the pools' instance types and
+        // templates can produce.
+        for ti in 0..topology.tables.len() {
+            let key = topology.tables[ti].key.clone();
+            for node in input.existing {
+                if let Some(v) = node_label(node, &key) {
+                    topology.register(ti, v);
+                }
+            }
+            if key == labels::HOSTNAME {
+                continue;
+            }
+            for pool in &sched.pools {
+                let template = pool.template_reqs.get(&key);
+                let mut values: BTreeSet<&str> = BTreeSet::new();
+                for t in pool.base.iter() {
+                    if let Some(r) = pool.type_reqs[t].get(&key)
+                        && !r.is_complement()
+                    {
+                        values.extend(r.values());
+                    }
+                }
+                if let Some(r) = template
+                    && !r.is_complement()
+                {
+                    values.extend(r.values());
+                }
+                for v in values {
+                    if template.is_none_or(|r| r.has(v)) {
+                        topology.register(ti, v);
+                    }
+                }
+            }
+        }
+        // Count bound pods.
+        for (g, ni) in inverse_records {
+            let table = topology.groups[g].table;
+            let key = topology.tables[table].key.clone();
+            if let Some(v) = node_label(&input.existing[ni], &key) {
+                let d = topology.register(table, v);
+                topology.record(g, d);
+            }
+        }
+        for gi in 0..topology.groups.len() {
+            if topology.groups[gi].inverse {
+                continue;
+            }
+            let table = topology.groups[gi].table;
+            let key = topology.tables[table].key.clone();
+            for node in input.existing {
+                let Some(v) = node_label(node, &key) else {
+                    continue;
+                };
+                let n = node
+                    .pods
+                    .iter()
+                    .filter(|p| topology.groups[gi].selector.matches(&p.labels))
+                    .count();
+                if n > 0 {
+                    let d = topology.register(table, v);
+                    for _ in 0..n {
+                        topology.record(gi, d);
+                    }
+                }
+            }
+        }
+        for (si, spec) in specs.iter_mut().enumerate() {
+            let labels = &spec_arcs[si].labels;
+            for (gi, g) in topology.groups.iter().enumerate() {
+                if g.selector.matches(labels) {
+                    if g.inverse {
+                        spec.repelled_by.push(gi);
+                    } else {
+                        spec.selected_by.push(gi);
+                    }
+                }
+            }
+        }
+        let host_table = topology.table_of(labels::HOSTNAME);
+
+        // Existing nodes in Karpenter's order.
+        let mut order: Vec<usize> = (0..input.existing.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (na, nb) = (&input.existing[a], &input.existing[b]);
+            nb.initialized
+                .cmp(&na.initialized)
+                .then_with(|| na.name.cmp(&nb.name))
+                .then(a.cmp(&b))
+        });
+        let free: Vec<Resources> = order
+            .iter()
+            .map(|&i| {
+                input.existing[i]
+                    .allocatable
+                    .saturating_sub(&input.existing[i].requested)
+            })
+            .collect();
+        let existing = order
+            .iter()
+            .map(|&i| ExistingState {
+                input: i,
+                reqs: None,
+                host_domain: host_table.and_then(|t| {
+                    node_label(&input.existing[i], labels::HOSTNAME)
+                        .and_then(|h| topology.tables[t].index.get(h).copied())
+                }),
+            })
+            .collect();
+
+        // Limits.
+        let mut remaining = Vec::with_capacity(npools);
+        let mut remaining_nodes = Vec::with_capacity(npools);
+        let mut over_limit = Vec::with_capacity(npools);
+        let mut limit_ok = Vec::with_capacity(npools);
+        for (pi, pool) in sched.pools.iter().enumerate() {
+            let limits = pool.input.nodepool.limits;
+            let usage = input.pool_usage.get(pi).copied().unwrap_or_default();
+            // `provisioner.go: Create` refuses a pool whose usage already exceeds a limit.
+            let exceeded = ResourceKind::ALL
+                .iter()
+                .find(|k| usage.capacity.get(**k) > limits.resources.get(**k));
+            over_limit.push(exceeded.map(|k| {
+                format!(
+                    "NodePool {} has exceeded its {} limit {}",
+                    pool.name(),
+                    k.kubernetes_name(),
+                    k.format(limits.resources.get(*k))
+                )
+            }));
+            let rem = limits.resources.saturating_sub(&usage.capacity);
+            let limited = limits.resources != Resources::UNLIMITED;
+            limit_ok.push(limited.then(|| pool.within_limits(&rem)));
+            remaining.push(rem);
+            remaining_nodes.push(limits.nodes.map(|n| n.saturating_sub(usage.nodes)));
+        }
+        let nodes_for_tree = free;
+        Solve {
+            input,
+            topology,
+            specs,
+            pod_spec,
+            tree: MaxTree::new(&nodes_for_tree),
+            existing,
+            claims: Vec::new(),
+            live: BTreeSet::new(),
+            run_live: BTreeSet::new(),
+            run_spec: None,
+            remaining,
+            remaining_nodes,
+            over_limit,
+            limit_ok,
+            host_table,
+            out: ScheduleOutput::default(),
+            stack: Vec::new(),
+            scratch: Bitset::default(),
+            scratch_compat: Bitset::default(),
+            retire: Vec::new(),
+            sched,
+        }
+    }
+}
