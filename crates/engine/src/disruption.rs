@@ -111,8 +111,18 @@ impl Simulation<'_> {
         if self.validating.is_none() {
             self.disruption_pass(now);
         }
+        // With no NodePool node there is nothing to disrupt until one becomes ready (which
+        // re-arms the poll); skipping those polls cannot change any decision.
+        let watching = self.poll_every_tick
+            || self.validating.is_some()
+            || !self.commands.is_empty()
+            || self
+                .state
+                .nodes
+                .iter()
+                .any(|n| n.nodepool.is_some() && n.exists());
         let next = now.saturating_add(POLL_INTERVAL);
-        if next <= self.end {
+        if watching && next <= self.end {
             self.disruption_queued = true;
             self.queue.schedule_late(next, Event::DisruptionPoll);
         }

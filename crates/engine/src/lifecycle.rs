@@ -340,6 +340,7 @@ impl Simulation<'_> {
         self.arm_ca_scan();
         self.schedule_expiry(node);
         self.advance_commands(now);
+        self.arm_disruption();
     }
 
     /// v1 deletes a node at launch + expireAfter (v0.37 expires through the disruption pass).

@@ -52,6 +52,7 @@ impl Simulation<'_> {
                     Controller::Karpenter => self.karpenter_enabled = on,
                 }
                 self.reroute_pending(now);
+                self.arm_disruption();
                 format!(
                     "{} scaled to {replicas} replicas",
                     if controller == Controller::Karpenter {
