@@ -1,14 +1,55 @@
 //! Invariants checked after every event in debug builds and tests, and in release with
 //! `--check-invariants`: no pod lost or duplicated, no node over-committed, the pending set
-//! exact, bookkeeping consistent.
+//! exact, bookkeeping consistent, NodePool limits held. (The clock is monotone by
+//! construction of the queue; billed cost is computed per node from its lifetime.)
 
 use model::{Resources, SimTime};
 
 use crate::error::EngineError;
 use crate::state::{ClusterState, NodePhase, PodPhase, pod_slot};
 
-pub fn check(state: &ClusterState, now: SimTime) -> Result<(), EngineError> {
+pub fn check(
+    state: &ClusterState,
+    cfg: &crate::config::Scenario,
+    now: SimTime,
+) -> Result<(), EngineError> {
     let fail = |what: String| Err(EngineError::Invariant { at: now, what });
+    // NodePool limits hold in pools Karpenter built (a pool whose inventory started above
+    // its limits is exempt: Karpenter only stops launching there).
+    for (p, pool) in cfg.nodepools.iter().enumerate() {
+        if state
+            .nodes
+            .iter()
+            .any(|n| n.nodepool == Some(p) && n.initial)
+        {
+            continue;
+        }
+        let live: Vec<&crate::state::NodeState> = state
+            .nodes
+            .iter()
+            .filter(|n| {
+                n.nodepool == Some(p) && matches!(n.phase, NodePhase::Launching | NodePhase::Ready)
+            })
+            .collect();
+        let usage = live
+            .iter()
+            .fold(Resources::ZERO, |acc, n| acc.saturating_add(&n.capacity));
+        if let Some(kind) = usage.first_exceeding(&pool.limits.resources) {
+            return fail(format!(
+                "NodePool {} uses {} {} over its limit {}",
+                pool.name,
+                kind.format(usage.get(kind)),
+                kind.kubernetes_name(),
+                kind.format(pool.limits.resources.get(kind))
+            ));
+        }
+        if pool.limits.nodes.is_some_and(|max| live.len() as u64 > max) {
+            return fail(format!(
+                "NodePool {} has more nodes than its limit",
+                pool.name
+            ));
+        }
+    }
     let mut seen_on_nodes = vec![0u8; state.pods.len()];
     for n in &state.nodes {
         let mut sum = n.daemon_overhead;

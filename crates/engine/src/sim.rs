@@ -250,7 +250,7 @@ impl<'s> Simulation<'s> {
             }
             self.dispatch(now, event)?;
             if self.check_invariants {
-                crate::invariants::check(&self.state, now)?;
+                crate::invariants::check(&self.state, self.cfg, now)?;
             }
             if let Some(cap) = self.cap_reached() {
                 self.stop(now, cap);
