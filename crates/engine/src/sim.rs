@@ -40,6 +40,7 @@ pub enum Event {
 }
 
 /// How a run is carried out (not what is simulated: that is the scenario).
+#[derive(Default)]
 pub struct RunOptions<'a> {
     /// Stop at this time instead of the scenario's end.
     pub until: Option<SimTime>,
@@ -52,18 +53,6 @@ pub struct RunOptions<'a> {
     /// Poll cluster-autoscaler and the disruption controller on every tick, never
     /// skipping idle scans. Results must be identical; tests use it to prove that.
     pub poll_every_tick: bool,
-}
-
-impl Default for RunOptions<'_> {
-    fn default() -> Self {
-        RunOptions {
-            until: None,
-            seed: None,
-            check_invariants: cfg!(debug_assertions),
-            progress: None,
-            poll_every_tick: false,
-        }
-    }
 }
 
 /// A Karpenter batching window (`pkg/controllers/provisioning/batcher.go`).
@@ -196,7 +185,7 @@ impl<'s> Simulation<'s> {
             pending_pod_ms: 0,
             event_count: 0,
             incomplete: None,
-            check_invariants: options.check_invariants,
+            check_invariants: options.check_invariants || cfg!(debug_assertions),
             poll_every_tick: options.poll_every_tick,
         };
         sim.state.workload_pods = vec![Vec::new(); cfg.workloads.len()];
