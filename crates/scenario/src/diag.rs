@@ -13,10 +13,11 @@ pub enum Severity {
     Warning,
 }
 
-/// One step of a path into the document.
+/// One step of a path into the document. Keys are usually literals, so they are borrowed:
+/// validation builds a path for every field it checks and must not allocate for each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
-    Key(String),
+    Key(std::borrow::Cow<'static, str>),
     Index(usize),
 }
 
@@ -29,9 +30,16 @@ impl FieldPath {
         FieldPath(Vec::new())
     }
 
-    pub fn key(&self, key: &str) -> FieldPath {
+    pub fn key(&self, key: &'static str) -> FieldPath {
         let mut p = self.clone();
-        p.0.push(Segment::Key(key.to_string()));
+        p.0.push(Segment::Key(std::borrow::Cow::Borrowed(key)));
+        p
+    }
+
+    /// A key that is data (a label or resource name), not a literal.
+    pub fn key_owned(&self, key: &str) -> FieldPath {
+        let mut p = self.clone();
+        p.0.push(Segment::Key(std::borrow::Cow::Owned(key.to_string())));
         p
     }
 
@@ -59,7 +67,7 @@ impl FieldPath {
                 .map(|(k, r)| (k, Some(r)))
                 .unwrap_or((part, None));
             if !key.is_empty() {
-                out.push(Segment::Key(key.to_string()));
+                out.push(Segment::Key(std::borrow::Cow::Owned(key.to_string())));
             }
             while let Some(r) = rest {
                 let (idx, after) = r.split_once(']').unwrap_or((r, ""));

@@ -94,6 +94,19 @@ fn parse_raw(text: &str) -> Result<raw::RawScenario, Issue> {
         hint: None,
         span: e.span(),
     })?;
+    // The fast path deserializes directly; only a failure pays for re-reading the
+    // document with serde_path_to_error to learn the field path.
+    use serde::Deserialize as _;
+    if let Ok(raw) = raw::RawScenario::deserialize(de) {
+        return Ok(raw);
+    }
+    let de = toml::Deserializer::parse(text).map_err(|e| Issue {
+        severity: Severity::Error,
+        path: FieldPath::root(),
+        message: tidy_toml_message(text, e.message(), e.span()),
+        hint: None,
+        span: e.span(),
+    })?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = FieldPath::parse(&e.path().to_string());
         let (message, hint, path) = explain_serde_error(e.inner().message(), path);
@@ -202,7 +215,7 @@ fn span_of_path(text: &str, path: &FieldPath) -> Option<std::ops::Range<usize>> 
         let next = match (seg, table, current) {
             (Segment::Key(k), Some(t), _) => t
                 .iter()
-                .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
+                .find(|(key, _)| key.get_ref().as_ref() == k.as_ref())
                 .map(|(key, v)| {
                     best = Some(match v.get_ref() {
                         DeValue::Table(_) | DeValue::Array(_) => key.span(),

@@ -27,18 +27,31 @@ struct Target<'a> {
 
 pub fn lint(s: &Scenario, issues: &mut Issues) {
     let mut targets: Vec<Target> = Vec::new();
+    // Pools usually share kubelet settings: price and index the catalogue once per setting.
+    let mut catalogues: Vec<(
+        &model::kubelet::KubeletConfig,
+        Vec<(InstanceType, Requirements)>,
+    )> = Vec::new();
     for (i, pool) in s.nodepools.iter().enumerate() {
         let mut reqs = pool.requirements.clone();
         reqs.add_all(&Requirements::from_labels(&pool.labels));
-        let mut types: Vec<(InstanceType, Requirements)> = s
-            .catalog
-            .instance_types(&s.nodepool_kubelet[i])
-            .into_iter()
-            .map(|t| {
-                let r = t.requirements();
-                (t, r)
-            })
+        let kubelet = &s.nodepool_kubelet[i];
+        let index = match catalogues.iter().position(|(k, _)| *k == kubelet) {
+            Some(i) => i,
+            None => {
+                let all = s.catalog.instance_types(kubelet).into_iter().map(|t| {
+                    let r = t.requirements();
+                    (t, r)
+                });
+                catalogues.push((kubelet, all.collect()));
+                catalogues.len() - 1
+            }
+        };
+        let mut types: Vec<(InstanceType, Requirements)> = catalogues[index]
+            .1
+            .iter()
             .filter(|(t, r)| r.intersects(&reqs).is_ok() && t.cheapest_offering(&reqs).is_some())
+            .cloned()
             .collect();
         if types.is_empty() {
             issues.warning_hint(

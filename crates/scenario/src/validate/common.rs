@@ -101,7 +101,7 @@ impl Ctx {
         let mut r = Resources::ZERO;
         let mut nodes = None;
         for (name, q) in raw {
-            let p = path.key(name);
+            let p = path.key_owned(name);
             if allow_nodes && name == "nodes" {
                 nodes = parse_count(&q.0)
                     .map_err(|e| self.issues.error(&p, e.to_string()))
@@ -351,7 +351,7 @@ impl Ctx {
     fn reserved(&mut self, path: &FieldPath, raw: &RawResources) -> Reserved {
         let mut out = Reserved::default();
         for (name, q) in raw {
-            let p = path.key(name);
+            let p = path.key_owned(name);
             match name.as_str() {
                 "cpu" => out.cpu_millis = self.quantity(&p, ResourceKind::CpuMillis, q),
                 "memory" => out.memory_bytes = self.quantity(&p, ResourceKind::MemoryBytes, q),
@@ -378,7 +378,7 @@ impl Ctx {
         k: &mut KubeletConfig,
     ) {
         for (signal, value) in raw {
-            let p = path.key(signal);
+            let p = path.key_owned(signal);
             let threshold = if let Some(pct) = value.strip_suffix('%') {
                 match pct.parse::<f64>() {
                     Ok(v) if (0.0..=100.0).contains(&v) => {

@@ -54,7 +54,7 @@ pub fn cluster_autoscaler(
             _ => Expander::LeastWaste,
         };
     }
-    let dur = |ctx: &mut Ctx, key: &str, v: &Option<String>, target: &mut SimDuration| {
+    let dur = |ctx: &mut Ctx, key: &'static str, v: &Option<String>, target: &mut SimDuration| {
         if let Some(v) = v
             && let Some(d) = ctx.duration(&path.key(key), v)
         {

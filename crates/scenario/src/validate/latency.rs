@@ -84,7 +84,7 @@ pub fn distribution(ctx: &mut Ctx, p: &FieldPath, raw: &RawDistribution) -> Opti
         &["constant", "uniform", "normal", "lognormal", "empirical"],
         "distribution",
     )?;
-    let need = |ctx: &mut Ctx, key: &str, v: &Option<String>| -> Option<SimDuration> {
+    let need = |ctx: &mut Ctx, key: &'static str, v: &Option<String>| -> Option<SimDuration> {
         match v {
             Some(s) => ctx.duration(&p.key(key), s),
             None => {

@@ -309,7 +309,7 @@ fn catalog(ctx: &mut Ctx, raw: Option<&RawCatalog>, region: &str, zones: &[Strin
     let mut families: Vec<&str> = all.specs().map(|s| s.family.as_str()).collect();
     families.sort_unstable();
     families.dedup();
-    let check_families = |ctx: &mut Ctx, key: &str, list: &Option<Vec<String>>| {
+    let check_families = |ctx: &mut Ctx, key: &'static str, list: &Option<Vec<String>>| {
         for (i, f) in list.iter().flatten().enumerate() {
             if families.binary_search(&f.as_str()).is_err() {
                 let hint = did_you_mean(f, families.iter().copied())

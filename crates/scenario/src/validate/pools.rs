@@ -166,7 +166,7 @@ pub fn node_pools(
                 || k == labels::ZONE
             {
                 ctx.issues.error_hint(
-                    &p.key("labels").key(k),
+                    &p.key("labels").key_owned(k),
                     format!("label `{k}` is restricted by Karpenter"),
                     "use a requirement instead",
                 );

@@ -213,7 +213,7 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
                 );
                 return None;
             }
-            let mut get = |v: Option<i64>, key: &str| {
+            let mut get = |v: Option<i64>, key: &'static str| {
                 v.and_then(|v| ctx.int_in(&p.key(key), v, 0, 100_000, key))
             };
             Action::SetNodeGroupSize {
