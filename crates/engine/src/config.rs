@@ -32,6 +32,18 @@ impl KarpenterVersion {
     }
 }
 
+/// AWS reclaiming spot instances: each spot node draws a time to interruption from its
+/// type's Spot Advisor band, and gets a notice before it is reclaimed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpotInterruptions {
+    pub enabled: bool,
+    /// Warning before the instance is reclaimed (AWS gives two minutes).
+    pub notice: SimDuration,
+    /// Scales the Spot Advisor rates, in basis points (10,000 = as published), for
+    /// stress what-ifs such as "ten times the usual reclaims".
+    pub rate_multiplier_bp: u32,
+}
+
 /// How a NodePool "weight" during a cutover is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CutoverSemantics {
@@ -309,6 +321,7 @@ pub struct Scenario {
     pub catalog: Catalog,
     pub karpenter: KarpenterSettings,
     pub cutover: CutoverSemantics,
+    pub spot_interruptions: SpotInterruptions,
     pub nodepools: Vec<NodePool>,
     /// Kubelet settings per NodePool (from its EC2NodeClass, or its v1beta1 kubelet block).
     pub nodepool_kubelet: Vec<KubeletConfig>,

@@ -32,6 +32,7 @@ mod provisioner;
 mod queue;
 mod rng;
 mod sim;
+mod spot;
 mod state;
 mod timeline;
 mod workloads;

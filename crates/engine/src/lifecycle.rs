@@ -220,6 +220,7 @@ impl Simulation<'_> {
             pending_since: None,
         };
         let id = self.new_node(inv.launched_at, &spec, inv.name.clone(), NodePhase::Ready);
+        self.schedule_interruption(id);
         // Billing of pre-existing nodes starts with the simulation; their age still counts
         // toward expiry.
         let n = &mut self.state.nodes[id.index()];
@@ -339,6 +340,7 @@ impl Simulation<'_> {
         self.queue_scheduler_pass();
         self.arm_ca_scan();
         self.schedule_expiry(node);
+        self.schedule_interruption(node);
         self.advance_commands(now);
         self.arm_disruption();
     }

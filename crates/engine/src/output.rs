@@ -81,6 +81,7 @@ pub enum EventKind {
     DisruptionDecided,
     DisruptionStarted,
     DisruptionAborted,
+    SpotInterruption,
     ScaleUp,
     ScaleDown,
     LimitReached,

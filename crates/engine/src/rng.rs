@@ -17,6 +17,7 @@ pub enum Purpose {
     KarpenterLatency = 1,
     ClusterAutoscalerLatency = 2,
     Expander = 3,
+    Interruptions = 4,
 }
 
 /// SplitMix64: a fixed mixing function for deriving seeds and hashing ids.

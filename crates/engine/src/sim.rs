@@ -37,6 +37,10 @@ pub enum Event {
     DisruptionValidate,
     /// v1 forceful expiration of a node.
     Expire(NodeId),
+    /// AWS's two-minute warning before reclaiming a spot instance.
+    SpotNotice(NodeId),
+    /// The spot instance is gone.
+    SpotReclaim(NodeId),
 }
 
 /// How a run is carried out (not what is simulated: that is the scenario).
@@ -108,6 +112,7 @@ pub struct Simulation<'s> {
     pub rng_karpenter: Xoshiro256PlusPlus,
     pub rng_ca: Xoshiro256PlusPlus,
     pub rng_expander: Xoshiro256PlusPlus,
+    pub rng_interruptions: Xoshiro256PlusPlus,
     pub next_node_serial: u32,
     pub pending_pod_ms: u64,
     pub event_count: u64,
@@ -181,6 +186,7 @@ impl<'s> Simulation<'s> {
             rng_karpenter: stream(seed, Purpose::KarpenterLatency),
             rng_ca: stream(seed, Purpose::ClusterAutoscalerLatency),
             rng_expander: stream(seed, Purpose::Expander),
+            rng_interruptions: stream(seed, Purpose::Interruptions),
             next_node_serial: 0,
             pending_pod_ms: 0,
             event_count: 0,
@@ -317,6 +323,8 @@ impl<'s> Simulation<'s> {
             Event::DisruptionPoll => self.disruption_poll(now),
             Event::DisruptionValidate => self.disruption_validate(now),
             Event::Expire(node) => self.expire_node(now, node),
+            Event::SpotNotice(node) => self.spot_notice(now, node),
+            Event::SpotReclaim(node) => self.spot_reclaim(now, node),
             Event::Sample => {
                 crate::metrics::sample(self, now);
                 let next = now.saturating_add(self.cfg.output.metrics_interval);

@@ -377,3 +377,44 @@ fn spot_nodes_are_not_replaced_without_the_gate() {
             .any(|d| d.node == "spot-1" && d.reason.contains("SpotToSpotConsolidation"))
     );
 }
+
+// interruption/suite_test.go: "should delete the NodeClaim when a spot interruption warning
+// is received" — and the pods are rescheduled before the instance goes.
+#[test]
+fn spot_interruption_notices_drain_karpenter_nodes() {
+    let text = format!(
+        "{HEAD}\n[spot]\ninterruptions = true\nrate_multiplier = 20000\n{}{}{}",
+        pool(WHEN_UNDERUTILIZED).replace("values = [\"on-demand\"]", "values = [\"spot\"]"),
+        nodes("default", "m5.xlarge", &["spot-1", "spot-2"])
+            .replace("names =", "capacity_type = \"spot\"\nnames ="),
+        pinned("web", "1", &["spot-1", "spot-2"], "")
+    );
+    let out = run(&text);
+    let notices: Vec<_> = out
+        .events
+        .iter()
+        .filter(|e| e.kind == engine::output::EventKind::SpotInterruption)
+        .collect();
+    assert!(
+        !notices.is_empty(),
+        "at 20,000x the published rate some spot node is interrupted within the hour"
+    );
+    for n in &notices {
+        let node = out
+            .nodes
+            .iter()
+            .find(|r| Some(&r.name) == n.node.as_ref())
+            .unwrap();
+        let gone = node
+            .terminated_at
+            .expect("an interrupted node is terminated");
+        assert!(
+            gone.since(n.t).0 <= 120_000,
+            "terminated within the two-minute notice"
+        );
+    }
+    assert_eq!(
+        out.summary.pods_pending_at_end, 0,
+        "the evicted pods found new nodes"
+    );
+}

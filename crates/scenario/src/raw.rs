@@ -20,6 +20,7 @@ pub struct RawScenario {
     pub cluster: Option<RawCluster>,
     pub karpenter: Option<RawKarpenter>,
     pub cutover: Option<RawCutover>,
+    pub spot: Option<RawSpot>,
     pub catalog: Option<RawCatalog>,
     #[serde(default)]
     pub nodeclasses: Vec<RawNodeClass>,
@@ -72,6 +73,17 @@ pub struct RawCutover {
     pub semantics: Option<String>,
     /// With `provisioning_share`: the NodePool whose weight / 100 is Karpenter's share.
     pub share_follows: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpot {
+    /// Simulate spot interruptions (off by default).
+    pub interruptions: Option<bool>,
+    /// Warning before reclaim, default `2m`.
+    pub notice: Option<String>,
+    /// Multiplies the Spot Advisor rates (default 1).
+    pub rate_multiplier: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

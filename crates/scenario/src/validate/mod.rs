@@ -16,6 +16,7 @@ use crate::diag::{FieldPath, Issues, did_you_mean};
 use crate::raw::{RawCatalog, RawKarpenter, RawScenario};
 use crate::spec::{
     CutoverSemantics, KarpenterSettings, KarpenterVersion, OutputSpec, RunLimits, Scenario,
+    SpotInterruptions,
 };
 use common::Ctx;
 
@@ -165,6 +166,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
     let daemonsets = workloads::daemonsets(&mut ctx, &raw.daemonsets);
     let workloads = workloads::workloads(&mut ctx, &raw.workloads, end, &inventory);
     let cutover = cutover(&mut ctx, raw, &nodepools);
+    let spot_interruptions = spot(&mut ctx, raw);
     let names = timeline::Names {
         pools: &nodepools,
         groups: &node_groups,
@@ -196,6 +198,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
         catalog,
         karpenter,
         cutover,
+        spot_interruptions,
         nodepools,
         nodepool_kubelet,
         cluster_autoscaler,
@@ -409,6 +412,33 @@ fn cutover(
             CutoverSemantics::Karpenter
         }
     }
+}
+
+fn spot(ctx: &mut Ctx, raw: &RawScenario) -> SpotInterruptions {
+    let mut s = SpotInterruptions {
+        enabled: false,
+        notice: SimDuration::from_mins(2),
+        rate_multiplier_bp: 10_000,
+    };
+    if let Some(r) = &raw.spot {
+        s.enabled = r.interruptions.unwrap_or(false);
+        if let Some(m) = r.rate_multiplier {
+            if m.is_finite() && (0.0..=100_000.0).contains(&m) {
+                s.rate_multiplier_bp = (m * 10_000.0).round() as u32;
+            } else {
+                ctx.issues.error(
+                    &FieldPath::root().key("spot").key("rate_multiplier"),
+                    format!("rate_multiplier {m} is outside 0..=100000"),
+                );
+            }
+        }
+        if let Some(n) = &r.notice {
+            s.notice = ctx
+                .duration(&FieldPath::root().key("spot").key("notice"), n)
+                .unwrap_or(s.notice);
+        }
+    }
+    s
 }
 
 fn output(ctx: &mut Ctx, raw: &RawScenario) -> OutputSpec {
