@@ -117,6 +117,8 @@ pub struct Simulation<'s> {
     pub pending_pod_ms: u64,
     pub event_count: u64,
     pub incomplete: Option<String>,
+    /// Set when `limits.max_pods` stopped pod creation.
+    pub pods_capped: bool,
     pub check_invariants: bool,
     pub poll_every_tick: bool,
 }
@@ -191,6 +193,7 @@ impl<'s> Simulation<'s> {
             pending_pod_ms: 0,
             event_count: 0,
             incomplete: None,
+            pods_capped: false,
             check_invariants: options.check_invariants || cfg!(debug_assertions),
             poll_every_tick: options.poll_every_tick,
         };
@@ -274,8 +277,7 @@ impl<'s> Simulation<'s> {
                 self.cfg.limits.max_nodes
             ));
         }
-        let pods = (self.state.pods.len() as u64).saturating_sub(0);
-        if pods > self.cfg.limits.max_pods {
+        if self.pods_capped || self.state.pods.len() as u64 > self.cfg.limits.max_pods {
             return Some(format!(
                 "the run created more than max_pods = {} pods",
                 self.cfg.limits.max_pods

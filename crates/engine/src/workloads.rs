@@ -46,13 +46,24 @@ pub fn spike_factor_bp(s: &ReplicaSchedule, t: SimTime) -> u64 {
         } else {
             10_000
         };
-        let g = 10_000 + extra * reached / 10_000 - less * reached / 10_000;
-        f = f * g / 10_000;
+        let g = (10_000 + extra * reached / 10_000).saturating_sub(less * reached / 10_000);
+        // Saturating: overlapping large spikes must not overflow.
+        f = f.saturating_mul(g) / 10_000;
     }
     f
 }
 
 impl Simulation<'_> {
+    /// False once the run has created `limits.max_pods` pods: the run then stops with a
+    /// clear message instead of exhausting memory.
+    pub fn room_for_pods(&mut self) -> bool {
+        let room = (self.state.pods.len() as u64) < self.cfg.limits.max_pods;
+        if !room {
+            self.pods_capped = true;
+        }
+        room
+    }
+
     /// Desired replicas of a workload at `t`.
     pub fn desired_replicas(&self, w: usize, t: SimTime) -> u32 {
         let spec: &WorkloadSpec = &self.cfg.workloads[w];
@@ -69,9 +80,10 @@ impl Simulation<'_> {
         } else {
             10_000
         };
-        let scaled = base * spike_factor_bp(&spec.replicas, t) / 10_000 * traffic;
+        let scaled = base.saturating_mul(spike_factor_bp(&spec.replicas, t)) / 10_000;
+        let scaled = scaled.saturating_mul(traffic);
         // Round to nearest.
-        ((scaled + 5_000) / 10_000) as u32
+        u32::try_from(scaled.saturating_add(5_000) / 10_000).unwrap_or(u32::MAX)
     }
 
     /// Pods present at the start: inventory placements first, the rest through the
@@ -82,6 +94,9 @@ impl Simulation<'_> {
             let desired = self.desired_replicas(w, now);
             let placement = self.cfg.workloads[w].initial_placement.clone();
             for i in 0..desired {
+                if !self.room_for_pods() {
+                    break;
+                }
                 let pod = self.create_pod(now, WorkloadId(w as u32));
                 if let Some(name) = placement.get(i as usize)
                     && let Some(node) = self
@@ -118,6 +133,9 @@ impl Simulation<'_> {
                 if !self.jobs_started.contains(&w) && spec.created_at.is_some_and(|c| c <= now) {
                     self.jobs_started.insert(w);
                     for _ in 0..spec.replicas.initial {
+                        if !self.room_for_pods() {
+                            break;
+                        }
                         self.create_pod(now, WorkloadId(w as u32));
                     }
                     let name = spec.name.clone();
@@ -137,6 +155,9 @@ impl Simulation<'_> {
             let live = self.state.workload_pods[w].len();
             if desired > live {
                 for _ in live..desired {
+                    if !self.room_for_pods() {
+                        break;
+                    }
                     self.create_pod(now, WorkloadId(w as u32));
                 }
             } else if desired < live {

@@ -107,3 +107,21 @@ fn skipping_idle_polls_changes_nothing() {
     assert!(skipping.nodes == polling.nodes, "node records differ");
     assert!(polling.summary.events > skipping.summary.events);
 }
+
+#[test]
+fn a_run_over_its_pod_cap_stops_with_a_clear_message() {
+    let mut loaded = load("tests/scenarios/small-day.toml");
+    loaded.scenario.limits.max_pods = 20;
+    let out = run(&loaded, false);
+    let why = out
+        .summary
+        .incomplete
+        .as_deref()
+        .expect("the run is marked incomplete");
+    assert!(why.contains("max_pods = 20"), "{why}");
+    assert!(
+        out.events
+            .iter()
+            .any(|e| e.kind == engine::output::EventKind::RunStopped)
+    );
+}
