@@ -14,7 +14,7 @@
 use model::{NodeId, PodId, Resources, SimTime};
 use rand::RngExt;
 
-use crate::config::{CutoverSemantics, Expander, GroupAutoscaler};
+use crate::config::{Expander, GroupAutoscaler};
 use crate::output::{EventKind, Provisioner};
 use crate::sim::{Event, Simulation};
 use crate::state::{NodePhase, Route, pod_slot};
@@ -65,15 +65,9 @@ impl Simulation<'_> {
             .iter()
             .copied()
             .filter(|p| {
-                let ps = self.state.pod(*p);
-                let routed = match self.cfg.cutover {
-                    CutoverSemantics::Karpenter => true,
-                    CutoverSemantics::ProvisioningShare { .. } => {
-                        ps.route == Route::ClusterAutoscaler
-                    }
-                };
-                // cluster-autoscaler acts on pods the scheduler marked unschedulable.
-                routed && ps.nominated.is_none() && ps.unschedulable
+                // cluster-autoscaler also ignores pods already waiting for a new node.
+                self.provisionable_for(*p, Route::ClusterAutoscaler)
+                    && self.state.pod(*p).nominated.is_none()
             })
             .collect()
     }

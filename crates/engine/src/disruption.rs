@@ -849,26 +849,8 @@ impl Simulation<'_> {
                 let Some(launch) = &claim.launch else {
                     continue;
                 };
-                let pool = claim.pool_index;
-                if let Some(it) = self.pool_types[pool]
-                    .iter()
-                    .find(|t| t.name == launch.instance_type_name)
-                    .cloned()
+                if let Some(node) = self.launch_karpenter_node(now, claim.pool_index, launch, None)
                 {
-                    let node = self.launch_node(
-                        now,
-                        crate::lifecycle::LaunchSpec {
-                            provisioner: Provisioner::Karpenter,
-                            owner: pool,
-                            nodepool: Some(pool),
-                            node_group: None,
-                            instance_type: it,
-                            zone: launch.zone.clone(),
-                            capacity_type: launch.capacity_type,
-                            price: launch.price,
-                            pending_since: None,
-                        },
-                    );
                     cmd.replacements.push(node);
                 }
             }

@@ -46,6 +46,18 @@ impl Simulation<'_> {
         }
     }
 
+    /// Whether `autoscaler` may provision for a pending pod: kube-scheduler marked it
+    /// unschedulable (`pkg/utils/pod/scheduling.go: IsProvisionable`) and, with
+    /// provisioning-share semantics, the pod was routed to it.
+    pub fn provisionable_for(&self, pod: PodId, autoscaler: Route) -> bool {
+        let ps = self.state.pod(pod);
+        let routed = match self.cfg.cutover {
+            CutoverSemantics::Karpenter => true,
+            CutoverSemantics::ProvisioningShare { .. } => ps.route == autoscaler,
+        };
+        routed && ps.unschedulable
+    }
+
     /// Pods Karpenter should schedule now: pending, not waiting on a launching node, and
     /// (with provisioning-share semantics) routed to Karpenter.
     fn karpenter_pods(&self) -> Vec<PodId> {
@@ -55,14 +67,7 @@ impl Simulation<'_> {
             .copied()
             .filter(|p| {
                 let ps = self.state.pod(*p);
-                let routed = match self.cfg.cutover {
-                    CutoverSemantics::Karpenter => true,
-                    CutoverSemantics::ProvisioningShare { .. } => ps.route == Route::Karpenter,
-                };
-                // Provisionable pods are those kube-scheduler marked unschedulable
-                // (`pkg/utils/pod/scheduling.go: IsProvisionable`).
-                routed
-                    && ps.unschedulable
+                self.provisionable_for(*p, Route::Karpenter)
                     && ps
                         .nominated
                         .is_none_or(|n| self.state.node(n).phase != NodePhase::Launching)
@@ -218,7 +223,7 @@ impl Simulation<'_> {
         usage
     }
 
-    fn launch_karpenter_node(
+    pub fn launch_karpenter_node(
         &mut self,
         now: SimTime,
         pool: usize,

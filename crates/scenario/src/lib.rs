@@ -87,26 +87,14 @@ pub fn parse_str(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
 }
 
 fn parse_raw(text: &str) -> Result<raw::RawScenario, Issue> {
-    let de = toml::Deserializer::parse(text).map_err(|e| Issue {
-        severity: Severity::Error,
-        path: FieldPath::root(),
-        message: tidy_toml_message(text, e.message(), e.span()),
-        hint: None,
-        span: e.span(),
-    })?;
+    let de = toml::Deserializer::parse(text).map_err(|e| syntax_issue(text, &e))?;
     // The fast path deserializes directly; only a failure pays for re-reading the
     // document with serde_path_to_error to learn the field path.
     use serde::Deserialize as _;
     if let Ok(raw) = raw::RawScenario::deserialize(de) {
         return Ok(raw);
     }
-    let de = toml::Deserializer::parse(text).map_err(|e| Issue {
-        severity: Severity::Error,
-        path: FieldPath::root(),
-        message: tidy_toml_message(text, e.message(), e.span()),
-        hint: None,
-        span: e.span(),
-    })?;
+    let de = toml::Deserializer::parse(text).map_err(|e| syntax_issue(text, &e))?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = FieldPath::parse(&e.path().to_string());
         let (message, hint, path) = explain_serde_error(e.inner().message(), path);
@@ -118,6 +106,16 @@ fn parse_raw(text: &str) -> Result<raw::RawScenario, Issue> {
             span: e.inner().span(),
         }
     })
+}
+
+fn syntax_issue(text: &str, e: &toml::de::Error) -> Issue {
+    Issue {
+        severity: Severity::Error,
+        path: FieldPath::root(),
+        message: tidy_toml_message(text, e.message(), e.span()),
+        hint: None,
+        span: e.span(),
+    }
 }
 
 /// toml's first line, naming the key for duplicates (toml says only "duplicate key").
