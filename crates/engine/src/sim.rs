@@ -445,9 +445,7 @@ fn pool_instance_types(
     catalog
         .instance_types(kubelet)
         .into_iter()
-        .filter(|t| {
-            t.requirements().intersects(&reqs).is_ok() && t.cheapest_offering(&reqs).is_some()
-        })
+        .filter(|t| t.intersects(&reqs) && t.cheapest_offering(&reqs).is_some())
         .collect()
 }
 

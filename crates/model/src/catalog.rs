@@ -525,6 +525,66 @@ mod tests {
     }
 
     #[test]
+    fn fast_intersects_agrees_with_the_requirements_algebra() {
+        use crate::requirements::{Operator, Requirement, Requirements};
+        let c = Catalog::new(CatalogOptions::new(
+            "us-east-1",
+            &["us-east-1a", "us-east-1b"],
+        ));
+        let types = c.instance_types(&KubeletConfig::default());
+        let sets: Vec<Requirements> = vec![
+            Requirements::default(),
+            [Requirement::new(
+                labels::INSTANCE_FAMILY,
+                Operator::In,
+                ["m5", "c6i"],
+            )]
+            .into_iter()
+            .fold(Requirements::default(), |mut r, x| {
+                r.add(x);
+                r
+            }),
+            [
+                Requirement::new(labels::INSTANCE_CPU, Operator::Gt, ["8"]),
+                Requirement::new(labels::ZONE, Operator::In, ["us-east-1b"]),
+            ]
+            .into_iter()
+            .fold(Requirements::default(), |mut r, x| {
+                r.add(x);
+                r
+            }),
+            [
+                Requirement::new(labels::CAPACITY_TYPE, Operator::NotIn, ["spot"]),
+                Requirement::new("team", Operator::In, ["a"]),
+            ]
+            .into_iter()
+            .fold(Requirements::default(), |mut r, x| {
+                r.add(x);
+                r
+            }),
+            [
+                Requirement::new(labels::ARCH, Operator::DoesNotExist, []),
+                Requirement::new(labels::ZONE, Operator::NotIn, ["us-east-1a", "us-east-1b"]),
+            ]
+            .into_iter()
+            .fold(Requirements::default(), |mut r, x| {
+                r.add(x);
+                r
+            }),
+        ];
+        for reqs in &sets {
+            for t in &types {
+                assert_eq!(
+                    t.intersects(reqs),
+                    t.requirements().intersects(reqs).is_ok(),
+                    "{} vs {reqs:?}",
+                    t.name
+                );
+            }
+        }
+    }
+
+    #[test]
     fn unpriced_types_have_no_offerings() {
         let c = Catalog::new(CatalogOptions::new("eu-west-1", &["eu-west-1a"]));
         let types = c.instance_types(&KubeletConfig::default());

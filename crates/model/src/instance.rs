@@ -95,6 +95,27 @@ impl InstanceType {
         r
     }
 
+    /// `self.requirements().intersects(requirements).is_ok()` without building the
+    /// requirements: a type's labels are single values and its zones and capacity types
+    /// come from its available offerings, so each shared key is one lookup.
+    pub fn intersects(&self, requirements: &Requirements) -> bool {
+        // With no available offering the type's zone and capacity-type requirements read as
+        // DoesNotExist, which an excluding requirement (NotIn, DoesNotExist) intersects.
+        let excludes =
+            |r: &Requirement| matches!(r.operator(), Operator::NotIn | Operator::DoesNotExist);
+        let none_available = !self.offerings.iter().any(|o| o.available);
+        requirements.iter().all(|r| match r.key.as_str() {
+            labels::ZONE if none_available => excludes(r),
+            labels::CAPACITY_TYPE if none_available => excludes(r),
+            labels::ZONE => self.offerings.iter().any(|o| o.available && r.has(&o.zone)),
+            labels::CAPACITY_TYPE => self
+                .offerings
+                .iter()
+                .any(|o| o.available && r.has(o.capacity_type.label_value())),
+            key => self.labels.get(key).is_none_or(|v| r.has(v)),
+        })
+    }
+
     /// The cheapest available offering that `requirements` allow (zone and capacity type).
     pub fn cheapest_offering(&self, requirements: &Requirements) -> Option<&Offering> {
         self.offerings

@@ -20,38 +20,43 @@ struct Target<'a> {
     requirements: Requirements,
     /// Candidate types with their requirements, largest CPU first so the common case
     /// exits early.
-    types: Vec<(InstanceType, Requirements)>,
+    types: Vec<&'a InstanceType>,
     /// Extra labels on the nodes (node groups), for nodeSelector matching.
     labels: Labels,
 }
 
 pub fn lint(s: &Scenario, issues: &mut Issues) {
+    // Pools usually share kubelet settings: price and index the catalogue once per
+    // setting, and let every target borrow from it.
+    let mut catalogues: Vec<(&model::kubelet::KubeletConfig, Vec<InstanceType>)> = Vec::new();
+    for kubelet in &s.nodepool_kubelet {
+        if !catalogues.iter().any(|(k, _)| *k == kubelet) {
+            catalogues.push((kubelet, s.catalog.instance_types(kubelet)));
+        }
+    }
+    let group_types: Vec<Vec<InstanceType>> = s
+        .node_groups
+        .iter()
+        .map(|g| {
+            s.catalog
+                .instance_type(&g.instance_type, &g.kubelet)
+                .into_iter()
+                .collect()
+        })
+        .collect();
     let mut targets: Vec<Target> = Vec::new();
-    // Pools usually share kubelet settings: price and index the catalogue once per setting.
-    let mut catalogues: Vec<(
-        &model::kubelet::KubeletConfig,
-        Vec<(InstanceType, Requirements)>,
-    )> = Vec::new();
     for (i, pool) in s.nodepools.iter().enumerate() {
         let mut reqs = pool.requirements.clone();
         reqs.add_all(&Requirements::from_labels(&pool.labels));
         let kubelet = &s.nodepool_kubelet[i];
-        let index = match catalogues.iter().position(|(k, _)| *k == kubelet) {
-            Some(i) => i,
-            None => {
-                let all = s.catalog.instance_types(kubelet).into_iter().map(|t| {
-                    let r = t.requirements();
-                    (t, r)
-                });
-                catalogues.push((kubelet, all.collect()));
-                catalogues.len() - 1
-            }
-        };
-        let mut types: Vec<(InstanceType, Requirements)> = catalogues[index]
-            .1
+        let catalogue = catalogues
             .iter()
-            .filter(|(t, r)| r.intersects(&reqs).is_ok() && t.cheapest_offering(&reqs).is_some())
-            .cloned()
+            .find(|(k, _)| *k == kubelet)
+            .map(|(_, c)| c.as_slice())
+            .unwrap_or_default();
+        let mut types: Vec<&InstanceType> = catalogue
+            .iter()
+            .filter(|t| t.intersects(&reqs) && t.cheapest_offering(&reqs).is_some())
             .collect();
         if types.is_empty() {
             issues.warning_hint(
@@ -63,7 +68,7 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
                 "check its requirements against `simctl catalog`",
             );
         }
-        types.sort_by(|(a, _), (b, _)| {
+        types.sort_by(|a, b| {
             b.allocatable
                 .cpu_millis()
                 .cmp(&a.allocatable.cpu_millis())
@@ -77,24 +82,13 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
             labels: pool.labels.clone(),
         });
     }
-    for g in &s.node_groups {
-        let types: Vec<(InstanceType, Requirements)> = s
-            .catalog
-            .instance_type(&g.instance_type, &g.kubelet)
-            .into_iter()
-            .map(|t| {
-                let r = t.requirements();
-                (t, r)
-            })
-            .collect();
-        let mut labels = types
-            .first()
-            .map(|(t, _)| t.labels.clone())
-            .unwrap_or_default();
-        labels.extend(g.labels.clone());
+    for (g, group) in s.node_groups.iter().enumerate() {
+        let types: Vec<&InstanceType> = group_types[g].iter().collect();
+        let mut labels = types.first().map(|t| t.labels.clone()).unwrap_or_default();
+        labels.extend(group.labels.clone());
         targets.push(Target {
-            name: format!("node group {}", g.name),
-            taints: &g.taints,
+            name: format!("node group {}", group.name),
+            taints: &group.taints,
             requirements: Requirements::from_labels(&labels),
             types,
             labels,
@@ -163,9 +157,9 @@ fn fits(pod: &PodSpec, pod_reqs: &Requirements, t: &Target, overhead: &Resources
         return false;
     }
     let need = needed(pod, overhead);
-    t.types.iter().any(|(it, r)| {
-        need.fits_in(&it.allocatable) && (!has_reqs || r.intersects(pod_reqs).is_ok())
-    })
+    t.types
+        .iter()
+        .any(|it| need.fits_in(&it.allocatable) && (!has_reqs || it.intersects(pod_reqs)))
 }
 
 /// Why no instance type of `t` can take the pod (called only when none can).
@@ -182,8 +176,8 @@ fn why_not(pod: &PodSpec, pod_reqs: &Requirements, t: &Target, overhead: &Resour
     let matching: Vec<&InstanceType> = t
         .types
         .iter()
-        .filter(|(_, r)| r.intersects(pod_reqs).is_ok())
-        .map(|(it, _)| it)
+        .filter(|it| it.intersects(pod_reqs))
+        .copied()
         .collect();
     match matching.first() {
         // Types are sorted largest CPU first.
