@@ -81,7 +81,6 @@ pub struct Command {
     pub candidates: Vec<NodeId>,
     pub outcome: Outcome,
     pub replacements: Vec<NodeId>,
-    pub started: bool,
 }
 
 impl Simulation<'_> {
@@ -388,7 +387,6 @@ impl Simulation<'_> {
             candidates,
             outcome,
             replacements: Vec::new(),
-            started: false,
         };
         match method {
             Method::Emptiness => {
@@ -492,7 +490,6 @@ impl Simulation<'_> {
             candidates: nodes,
             outcome,
             replacements: Vec::new(),
-            started: false,
         })
     }
 
@@ -855,7 +852,6 @@ impl Simulation<'_> {
                 }
             }
         }
-        cmd.started = true;
         self.log(
             now,
             EventKind::DisruptionStarted,

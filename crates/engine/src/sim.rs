@@ -90,8 +90,6 @@ pub struct Simulation<'s> {
     pub traffic_bp: u32,
     pub replica_override: Vec<Option<u32>>,
     pub jobs_started: std::collections::BTreeSet<usize>,
-    /// NodePools changed by `drift_nodepool` (read by the disruption controller).
-    pub drifted_pools: std::collections::BTreeSet<usize>,
     /// Budgets replaced by `set_budgets` (read by the disruption controller).
     pub budget_override: Vec<Option<Vec<model::nodepool::Budget>>>,
     pub group_bounds: Vec<(u32, u32)>,
@@ -171,7 +169,6 @@ impl<'s> Simulation<'s> {
             traffic_bp: 10_000,
             replica_override: vec![None; cfg.workloads.len()],
             jobs_started: std::collections::BTreeSet::new(),
-            drifted_pools: std::collections::BTreeSet::new(),
             budget_override: vec![None; cfg.nodepools.len()],
             group_bounds: cfg.node_groups.iter().map(|g| (g.min, g.max)).collect(),
             batch: None,

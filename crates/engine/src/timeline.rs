@@ -77,7 +77,6 @@ impl Simulation<'_> {
                 None => format!("delete {node}: no such node any more"),
             },
             Action::DriftNodePool { nodepool } => {
-                self.drifted_pools.insert(nodepool);
                 for n in self.state.nodes.iter_mut().filter(|n| {
                     n.nodepool == Some(nodepool) && n.phase != crate::state::NodePhase::Terminated
                 }) {

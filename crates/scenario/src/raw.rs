@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::raw_k8s::{
-    QtyValue, RawBudget, RawDaemonSet, RawKubelet, RawNodeClass, RawNodePool, RawTaint, RawWorkload,
+    RawBudget, RawDaemonSet, RawKubelet, RawNodeClass, RawNodePool, RawTaint, RawWorkload,
 };
 
 #[derive(Debug, Deserialize)]
@@ -222,9 +222,4 @@ pub struct RawRunLimits {
     pub max_events: Option<i64>,
     pub max_nodes: Option<i64>,
     pub max_pods: Option<i64>,
-}
-
-/// A quantity string for error messages.
-pub fn qty(q: &QtyValue) -> &str {
-    &q.0
 }
