@@ -101,10 +101,11 @@ impl Ctx {
         let mut r = Resources::ZERO;
         let mut nodes = None;
         for (name, q) in raw {
-            let p = path.key_owned(name);
+            // The path is only built when something is wrong: this runs for every pod shape.
+            let p = || path.key_owned(name);
             if allow_nodes && name == "nodes" {
                 nodes = parse_count(&q.0)
-                    .map_err(|e| self.issues.error(&p, e.to_string()))
+                    .map_err(|e| self.issues.error(&p(), e.to_string()))
                     .ok();
                 continue;
             }
@@ -123,11 +124,19 @@ impl Ctx {
                         .unwrap_or_else(|| format!("karpsim models {}", names.join(", ")))
                 };
                 self.issues
-                    .error_hint(&p, format!("unknown resource `{name}`"), hint);
+                    .error_hint(&p(), format!("unknown resource `{name}`"), hint);
                 continue;
             };
-            if let Some(v) = self.quantity(&p, kind, q) {
-                r.set(kind, v);
+            let parsed = match kind {
+                ResourceKind::CpuMillis => parse_cpu_millis(&q.0),
+                ResourceKind::MemoryBytes | ResourceKind::EphemeralStorageBytes => {
+                    parse_bytes(&q.0)
+                }
+                _ => parse_count(&q.0),
+            };
+            match parsed {
+                Ok(v) => r.set(kind, v),
+                Err(e) => self.issues.error(&p(), e.to_string()),
             }
         }
         (r, nodes)

@@ -100,7 +100,9 @@ fn pod_spec(
                 .push(PreferredNodeTerm { weight, term });
         }
     }
-    spec.tolerations = ctx.tolerations(&p.key("tolerations"), f.tolerations);
+    if !f.tolerations.is_empty() {
+        spec.tolerations = ctx.tolerations(&p.key("tolerations"), f.tolerations);
+    }
     for (i, s) in f.spread.iter().enumerate() {
         let sp = p.key("topologySpreadConstraints").index(i);
         let max_skew = s
@@ -134,9 +136,13 @@ fn pod_spec(
             min_domains,
         });
     }
-    spec.pod_affinity = affinity_terms(ctx, &p.key("podAffinity"), f.affinity, &labels);
-    spec.pod_anti_affinity =
-        affinity_terms(ctx, &p.key("podAntiAffinity"), f.anti_affinity, &labels);
+    if !f.affinity.is_empty() {
+        spec.pod_affinity = affinity_terms(ctx, &p.key("podAffinity"), f.affinity, &labels);
+    }
+    if !f.anti_affinity.is_empty() {
+        spec.pod_anti_affinity =
+            affinity_terms(ctx, &p.key("podAntiAffinity"), f.anti_affinity, &labels);
+    }
     spec.labels = labels;
     if let Some(pr) = f.priority {
         // Kubernetes reserves priorities above one billion for system-critical pods.
