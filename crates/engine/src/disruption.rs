@@ -281,27 +281,28 @@ impl Simulation<'_> {
         out.into_iter().map(|(_, id)| id).collect()
     }
 
+    /// A pool's budgets (after `set_budgets`), its ready nodes, and how many of them are
+    /// being disrupted now: what every budget decision reads.
+    fn budget_view(&self, pool: usize) -> (&[model::nodepool::Budget], u32, u32) {
+        let budgets = self.budget_override[pool]
+            .as_deref()
+            .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets);
+        let in_pool = || {
+            self.state
+                .nodes
+                .iter()
+                .filter(move |n| n.nodepool == Some(pool))
+        };
+        let total = in_pool().filter(|n| n.phase == NodePhase::Ready).count() as u32;
+        let disrupting = in_pool()
+            .filter(|n| n.exists() && (n.disrupting || n.phase == NodePhase::Deleting))
+            .count() as u32;
+        (budgets, total, disrupting)
+    }
+
     /// How many more nodes of `pool` may be disrupted for `reason` now.
     fn budget_left(&self, now: SimTime, pool: usize, reason: DisruptionReason) -> u32 {
-        let budgets = self.budget_override[pool]
-            .as_ref()
-            .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets);
-        let nodes = self
-            .state
-            .nodes
-            .iter()
-            .filter(|n| n.nodepool == Some(pool) && n.phase == NodePhase::Ready);
-        let total = nodes.clone().count() as u32;
-        let disrupting = self
-            .state
-            .nodes
-            .iter()
-            .filter(|n| {
-                n.nodepool == Some(pool)
-                    && n.exists()
-                    && (n.disrupting || n.phase == NodePhase::Deleting)
-            })
-            .count() as u32;
+        let (budgets, total, disrupting) = self.budget_view(pool);
         allowed_disruptions(budgets, reason, total, now).saturating_sub(disrupting)
     }
 
@@ -328,26 +329,8 @@ impl Simulation<'_> {
         }
         for (pool, nodes) in blocked.iter().enumerate() {
             let Some(first) = nodes.first() else { continue };
-            let budgets = self.budget_override[pool]
-                .as_ref()
-                .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets);
+            let (budgets, total, in_use) = self.budget_view(pool);
             let shown: Vec<String> = budgets.iter().map(|b| b.nodes.to_string()).collect();
-            let in_use = self
-                .state
-                .nodes
-                .iter()
-                .filter(|n| {
-                    n.nodepool == Some(pool)
-                        && n.exists()
-                        && (n.disrupting || n.phase == NodePhase::Deleting)
-                })
-                .count();
-            let total = self
-                .state
-                .nodes
-                .iter()
-                .filter(|n| n.nodepool == Some(pool) && n.phase == NodePhase::Ready)
-                .count();
             let reason = format!(
                 "budget [{}] of NodePool {} is used up for {} ({in_use} of {total} nodes being disrupted); {} candidates wait",
                 shown.join(", "),

@@ -23,16 +23,7 @@ struct EventLine<'a> {
 }
 
 pub fn render(output: &RunOutput) -> Result<String, ReportError> {
-    let mut out = String::new();
-    for event in &output.events {
-        let line = serde_json::to_string(&line(event)).map_err(|source| ReportError::Json {
-            file: FILE_NAME,
-            source,
-        })?;
-        out.push_str(&line);
-        out.push('\n');
-    }
-    Ok(out)
+    super::jsonl(FILE_NAME, output.events.iter().map(line))
 }
 
 fn line(e: &EventRecord) -> EventLine<'_> {

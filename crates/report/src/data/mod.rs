@@ -11,6 +11,21 @@ pub mod nodes;
 pub mod summary;
 pub mod timeseries;
 
+/// One JSON object per line, in order.
+pub fn jsonl<T: serde::Serialize>(
+    file: &'static str,
+    lines: impl Iterator<Item = T>,
+) -> Result<String, ReportError> {
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(
+            &serde_json::to_string(&l).map_err(|source| ReportError::Json { file, source })?,
+        );
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// Renders one file's contents from a run.
 pub type DataWriter = fn(&RunOutput) -> Result<String, ReportError>;
 
