@@ -6,7 +6,7 @@
 //! `scale_down_delay_after_add` of a scale-up, respecting PDBs and min sizes. Empty nodes
 //! go in bulk; at most one non-empty node per scan.
 //!
-//! Scans run on a fixed grid (`start + k × scan_interval`) and are skipped while nothing
+//! Scans run on a fixed grid (`start + scan_interval / 2 + k × scan_interval`) and are skipped while nothing
 //! could change their outcome: no pending pod waits on cluster-autoscaler and no node is
 //! unneeded or under the threshold. Skipping never changes results because a scan with
 //! nothing to do does nothing (tested in `tests/engine.rs`).
@@ -46,10 +46,14 @@ impl Simulation<'_> {
         }
         let interval = self.cfg.cluster_autoscaler.scan_interval.0.max(1);
         let now = self.queue.now();
-        let k = now.0.saturating_sub(self.cfg.start.0).div_ceil(interval);
+        // cluster-autoscaler's loop is not synchronised with anything in the cluster; its
+        // grid sits half an interval off the one workload changes use (whole minutes), so
+        // neither autoscaler is systematically first to see new pods.
+        let origin = self.cfg.start.0 + interval / 2;
+        let k = now.0.saturating_sub(origin).div_ceil(interval);
         // The next grid slot at or after now, but never a slot already scanned: idle
         // skipping must give the same scan times as polling every slot.
-        let mut at = model::SimTime(self.cfg.start.0 + k * interval).max(now);
+        let mut at = model::SimTime(origin + k * interval).max(now);
         if let Some(last) = self.last_ca_scan
             && at <= last
         {

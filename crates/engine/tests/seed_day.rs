@@ -125,3 +125,77 @@ fn a_run_over_its_pod_cap_stops_with_a_clear_message() {
             .any(|e| e.kind == engine::output::EventKind::RunStopped)
     );
 }
+
+/// The log's reading of weight as a share: with the share at 0 only cluster-autoscaler
+/// provisions; at 50 % both do; with Karpenter's real semantics Karpenter wins the race.
+#[test]
+fn provisioning_share_routes_new_pods_between_the_autoscalers() {
+    let base = r#"
+format = 1
+[cluster]
+zones = ["us-east-1a", "us-east-1b"]
+start = "2025-10-16T06:00:00Z"
+duration = "2h"
+seed = 11
+[karpenter]
+version = "v1"
+[cutover]
+semantics = "provisioning_share"
+share_follows = "general"
+[[nodepools]]
+name = "general"
+weight = WEIGHT
+requirements = [{ key = "karpenter.k8s.aws/instance-family", operator = "In", values = ["m6i"] }, { key = "karpenter.sh/capacity-type", operator = "In", values = ["on-demand"] }]
+[nodepools.disruption]
+consolidationPolicy = "WhenEmpty"
+consolidateAfter = "Never"
+[[node_groups]]
+name = "legacy"
+instance_type = "m6i.xlarge"
+min = 0
+max = 50
+[[workloads]]
+name = "web"
+replicas = 0
+requests = { cpu = "500m", memory = "1Gi" }
+schedule = { points = [{ at = "06:10", replicas = 120 }] }
+"#;
+    let launched = |weight: &str, semantics: &str| {
+        let text = base
+            .replace("WEIGHT", weight)
+            .replace("\"provisioning_share\"", semantics)
+            .replace(
+                "share_follows = \"general\"\n",
+                if semantics.contains("karpenter") {
+                    ""
+                } else {
+                    "share_follows = \"general\"\n"
+                },
+            );
+        let loaded =
+            scenario::parse_str("share.toml", &text).unwrap_or_else(|d| panic!("{}", d[0]));
+        let out = engine::run(
+            &loaded.scenario,
+            engine::RunOptions {
+                check_invariants: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(out.summary.pods_pending_at_end, 0);
+        (out.summary.nodes_launched[0], out.summary.nodes_launched[1])
+    };
+    let (k0, ca0) = launched("0", "\"provisioning_share\"");
+    assert_eq!(k0, 0, "share 0: Karpenter provisions nothing");
+    assert!(ca0 > 0);
+    let (k50, ca50) = launched("50", "\"provisioning_share\"");
+    assert!(
+        k50 > 0 && ca50 > 0,
+        "share 50%: both provision ({k50} Karpenter, {ca50} CA nodes)"
+    );
+    let (kk, _) = launched("50", "\"karpenter\"");
+    assert!(
+        kk > 0,
+        "real semantics: Karpenter's 1 s batch beats the 10 s scan"
+    );
+}
