@@ -17,7 +17,8 @@ use rand::RngExt;
 use crate::config::{Expander, GroupAutoscaler};
 use crate::output::{EventKind, Provisioner};
 use crate::sim::{Event, Simulation};
-use crate::state::{NodePhase, Route, pod_slot};
+use crate::state::{NodePhase, Route};
+use packer::pod_demand;
 
 /// Free share of `alloc` after `used`, in parts per million (0 for an empty dimension).
 pub fn free_ppm(alloc: u64, used: u64) -> u64 {
@@ -133,7 +134,7 @@ impl Simulation<'_> {
                 .copied()
                 .filter(|p| {
                     self.template_accepts(*p, &template.0, &self.cfg.node_groups[g].taints)
-                        && pod_slot(self.state.pod(*p).pod.requests()).fits_in(&free)
+                        && pod_demand(self.state.pod(*p).pod.requests()).fits_in(&free)
                 })
                 .collect();
             fitting.sort_by_key(|p| {
@@ -147,7 +148,7 @@ impl Simulation<'_> {
             let mut bins: Vec<(Resources, Vec<PodId>)> = Vec::new();
             let cap = room.min(self.cfg.cluster_autoscaler.max_nodes_per_scale_up as usize);
             for p in fitting {
-                let need = pod_slot(self.state.pod(p).pod.requests());
+                let need = pod_demand(self.state.pod(p).pod.requests());
                 if let Some(bin) = bins
                     .iter_mut()
                     .find(|(used, _)| used.saturating_add(&need).fits_in(&free))
@@ -334,7 +335,7 @@ impl Simulation<'_> {
                 model::taints::first_untolerated_hard(&group.taints, &d.spec.tolerations).is_none()
             })
             .fold(Resources::ZERO, |acc, d| {
-                acc.saturating_add(&pod_slot(&d.spec.requests))
+                acc.saturating_add(&pod_demand(&d.spec.requests))
             });
         (labels, overhead)
     }
@@ -465,7 +466,7 @@ impl Simulation<'_> {
         let mut extra: Vec<(NodeId, Resources)> = Vec::new();
         for p in pods {
             let spec = self.state.spec_of(*p);
-            let need = pod_slot(&spec.requests);
+            let need = pod_demand(&spec.requests);
             let target = self.state.nodes.iter().find(|m| {
                 m.id != node
                     && !excluded.contains(&m.id)

@@ -587,10 +587,9 @@ impl Simulation<'_> {
         all_spot: bool,
     ) -> Result<NewClaim, String> {
         let pool = claim.pool_index;
-        let Some(launch) = claim.launch.clone() else {
+        let Some(capacity) = claim.launch.as_ref().map(|l| l.capacity_type) else {
             return Err("the replacement has no launchable offering".into());
         };
-        let capacity = launch.capacity_type;
         if all_spot
             && capacity == model::instance::CapacityType::Spot
             && !self.cfg.karpenter.spot_to_spot_consolidation
@@ -600,33 +599,37 @@ impl Simulation<'_> {
             );
         }
         let types = &self.pool_types[pool];
-        let mut kept: Vec<(UsdPerHour, UsdPerHour, model::InstanceTypeId)> = Vec::new();
+        // Per option: its cheapest allowed offering (the launch) and its worst-case price.
+        let mut kept: Vec<(
+            UsdPerHour,
+            UsdPerHour,
+            &model::instance::InstanceType,
+            &model::instance::Offering,
+        )> = Vec::new();
         let mut cheapest_rejected: Option<UsdPerHour> = None;
         for id in &claim.instance_type_options {
             let Some(t) = types.iter().find(|t| t.id == *id) else {
                 continue;
             };
-            let offers: Vec<UsdPerHour> = t
-                .offerings
-                .iter()
-                .filter(|o| {
+            let allowed = || {
+                t.offerings.iter().filter(|o| {
                     o.available
                         && o.capacity_type == capacity
                         && model::instance::offering_allowed(o, &claim.requirements)
                 })
-                .map(|o| o.price)
-                .collect();
-            let (Some(best), Some(worst)) =
-                (offers.iter().min().copied(), offers.iter().max().copied())
+            };
+            let Some(best) =
+                allowed().min_by(|a, b| a.price.cmp(&b.price).then_with(|| a.zone.cmp(&b.zone)))
             else {
                 continue;
             };
+            let worst = allowed().map(|o| o.price).max().unwrap_or(best.price);
             let same_type_no_cheaper = nodes.iter().any(|n| {
                 let node = self.state.node(*n);
                 node.instance_type == t.name && node.price <= worst
             });
             if worst < current && !(nodes.len() > 1 && same_type_no_cheaper) {
-                kept.push((best, worst, *id));
+                kept.push((best.price, worst, t, best));
             } else {
                 cheapest_rejected = Some(cheapest_rejected.map_or(worst, |c| c.min(worst)));
             }
@@ -645,31 +648,17 @@ impl Simulation<'_> {
                 kept.len()
             ));
         }
-        kept.sort();
-        let (best_price, _, best_id) = kept[0];
-        let Some(t) = types.iter().find(|t| t.id == best_id) else {
-            return Err("internal: replacement type vanished".into());
-        };
-        let Some(offer) = t
-            .offerings
-            .iter()
-            .filter(|o| {
-                o.available
-                    && o.capacity_type == capacity
-                    && model::instance::offering_allowed(o, &claim.requirements)
-            })
-            .min_by(|a, b| a.price.cmp(&b.price).then_with(|| a.zone.cmp(&b.zone)))
-        else {
-            return Err("internal: replacement offering vanished".into());
-        };
-        claim.instance_type_options = kept.iter().map(|(_, _, id)| *id).collect();
-        claim.launch = Some(packer::LaunchChoice {
-            instance_type: best_id,
+        kept.sort_by_key(|k| (k.0, k.1, k.2.id));
+        let (best_price, _, t, offer) = kept[0];
+        let launch = packer::LaunchChoice {
+            instance_type: t.id,
             instance_type_name: t.name.clone(),
             zone: offer.zone.clone(),
             capacity_type: capacity,
             price: best_price,
-        });
+        };
+        claim.instance_type_options = kept.iter().map(|k| k.2.id).collect();
+        claim.launch = Some(launch);
         Ok(claim)
     }
 

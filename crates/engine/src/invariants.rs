@@ -6,7 +6,8 @@
 use model::{Resources, SimTime};
 
 use crate::error::EngineError;
-use crate::state::{ClusterState, NodePhase, PodPhase, pod_slot};
+use crate::state::{ClusterState, NodePhase, PodPhase};
+use packer::pod_demand;
 
 pub fn check(
     state: &ClusterState,
@@ -62,7 +63,7 @@ pub fn check(
                 ));
             }
             seen_on_nodes[p.index()] += 1;
-            sum = sum.saturating_add(&pod_slot(&ps.pod.spec.requests));
+            sum = sum.saturating_add(&pod_demand(&ps.pod.spec.requests));
         }
         if sum != n.requested {
             return fail(format!(
@@ -87,7 +88,7 @@ pub fn check(
             ));
         }
         let nominated: Resources = n.nominated.iter().fold(Resources::ZERO, |a, p| {
-            a.saturating_add(&pod_slot(&state.pods[p.index()].pod.spec.requests))
+            a.saturating_add(&pod_demand(&state.pods[p.index()].pod.spec.requests))
         });
         if nominated != n.nominated_requests {
             return fail(format!("node {} nominated requests out of sync", n.name));

@@ -12,7 +12,8 @@ use model::taints::first_untolerated_hard;
 use model::{NodeId, PodId, SimTime};
 
 use crate::sim::Simulation;
-use crate::state::{NodeState, pod_slot};
+use crate::state::NodeState;
+use packer::pod_demand;
 
 impl Simulation<'_> {
     /// Binds every pending pod that fits somewhere, highest priority and oldest first.
@@ -75,15 +76,15 @@ impl Simulation<'_> {
         if let Some(n) = ps.nominated {
             let node = self.state.node(n);
             // The pod's own nomination is part of the node's reserved requests.
-            let free = node.free().saturating_add(&pod_slot(&spec.requests));
+            let free = node.free().saturating_add(&pod_demand(&spec.requests));
             if node.is_schedulable()
-                && pod_slot(&spec.requests).fits_in(&free)
+                && pod_demand(&spec.requests).fits_in(&free)
                 && self.constraints_allow_with(spec, node, &view)
             {
                 return Some(n);
             }
         }
-        let need = pod_slot(&spec.requests);
+        let need = pod_demand(&spec.requests);
         // TaintToleration scoring ranks nodes with untolerated PreferNoSchedule taints
         // below all others; LeastAllocated breaks the tie.
         let mut best: Option<((bool, u64), NodeId)> = None;
@@ -111,7 +112,7 @@ impl Simulation<'_> {
         let n = self.state.node(node);
         let spec = &self.state.pod(pod).pod.spec;
         n.is_schedulable()
-            && pod_slot(&spec.requests).fits_in(&n.free())
+            && pod_demand(&spec.requests).fits_in(&n.free())
             && self.constraints_allow(spec, n)
     }
 

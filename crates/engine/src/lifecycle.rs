@@ -14,6 +14,7 @@ use crate::output::{EventKind, Provisioner};
 use crate::rng::sample;
 use crate::sim::{Event, Simulation};
 use crate::state::{NodePhase, NodeState, PodPhase};
+use packer::pod_demand;
 
 /// Everything needed to launch a node.
 pub struct LaunchSpec {
@@ -94,7 +95,7 @@ impl Simulation<'_> {
                         .all(|(k, v)| labels.get(k) == Some(v))
             })
             .fold(Resources::ZERO, |acc, d| {
-                acc.saturating_add(&crate::state::pod_slot(&d.spec.requests))
+                acc.saturating_add(&pod_demand(&d.spec.requests))
             })
     }
 

@@ -10,6 +10,7 @@ use model::taints::Taint;
 use model::{NodeId, PodId, Resources, SimTime};
 
 use crate::output::Provisioner;
+use packer::pod_demand;
 
 /// Which controller a pending pod waits on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +155,7 @@ impl ClusterState {
         if let Some(n) = p.nominated.take() {
             let nn = &mut self.nodes[n.index()];
             nn.nominated.retain(|x| *x != pod);
-            nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_slot(&requests));
+            nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_demand(&requests));
         }
         p.phase = PodPhase::Bound(node);
         p.bound_at = Some(now);
@@ -162,7 +163,7 @@ impl ClusterState {
         self.pending.remove(&pod);
         let n = &mut self.nodes[node.index()];
         n.pods.push(pod);
-        n.requested = n.requested.saturating_add(&pod_slot(&requests));
+        n.requested = n.requested.saturating_add(&pod_demand(&requests));
         n.last_pod_event = now;
         self.version += 1;
     }
@@ -175,7 +176,7 @@ impl ClusterState {
             PodPhase::Bound(node) => {
                 let n = &mut self.nodes[node.index()];
                 n.pods.retain(|x| *x != pod);
-                n.requested = n.requested.saturating_sub(&pod_slot(&requests));
+                n.requested = n.requested.saturating_sub(&pod_demand(&requests));
                 n.last_pod_event = self.now;
             }
             PodPhase::Pending => {
@@ -186,7 +187,7 @@ impl ClusterState {
         if let Some(n) = p.nominated.take() {
             let nn = &mut self.nodes[n.index()];
             nn.nominated.retain(|x| *x != pod);
-            nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_slot(&requests));
+            nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_demand(&requests));
         }
         p.phase = PodPhase::Gone;
         self.version += 1;
@@ -200,7 +201,7 @@ impl ClusterState {
         if let Some(n) = self.pods[pod.index()].nominated.take() {
             let nn = &mut self.nodes[n.index()];
             nn.nominated.retain(|x| *x != pod);
-            nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_slot(&requests));
+            nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_demand(&requests));
         }
     }
 
@@ -213,16 +214,11 @@ impl ClusterState {
             }
             let pn = &mut self.nodes[prev.index()];
             pn.nominated.retain(|x| *x != pod);
-            pn.nominated_requests = pn.nominated_requests.saturating_sub(&pod_slot(&requests));
+            pn.nominated_requests = pn.nominated_requests.saturating_sub(&pod_demand(&requests));
         }
         self.pods[pod.index()].nominated = Some(node);
         let n = &mut self.nodes[node.index()];
         n.nominated.push(pod);
-        n.nominated_requests = n.nominated_requests.saturating_add(&pod_slot(&requests));
+        n.nominated_requests = n.nominated_requests.saturating_add(&pod_demand(&requests));
     }
-}
-
-/// A pod's requests including the pod slot it takes.
-pub fn pod_slot(requests: &Resources) -> Resources {
-    requests.with(model::ResourceKind::Pods, requests.pods() + 1)
 }

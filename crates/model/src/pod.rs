@@ -143,13 +143,6 @@ impl PodSpec {
         }
         r
     }
-
-    /// True if any constraint makes placement depend on other pods.
-    pub fn has_pod_topology(&self) -> bool {
-        !self.topology_spread.is_empty()
-            || !self.pod_affinity.is_empty()
-            || !self.pod_anti_affinity.is_empty()
-    }
 }
 
 /// A pod instance.

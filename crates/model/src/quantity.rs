@@ -6,8 +6,6 @@
 //! as an exact rational and converted with Kubernetes' rule: anything more precise
 //! than the target unit rounds *up* (`0.1m` CPU is `1m`).
 
-use std::fmt;
-
 /// Why a quantity string was rejected. The message is written for a person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QuantityError {
@@ -195,16 +193,6 @@ pub fn format_cpu_millis(millis: u64) -> String {
         (millis / 1000).to_string()
     } else {
         format!("{millis}m")
-    }
-}
-
-impl fmt::Display for Quantity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}e{}*2^{}",
-            self.mantissa, self.decimal_exponent, self.binary_exponent
-        )
     }
 }
 
