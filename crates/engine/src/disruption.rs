@@ -127,7 +127,7 @@ impl Simulation<'_> {
         }
     }
 
-    fn disruption_pass(&mut self, now: SimTime) {
+    pub(crate) fn disruption_pass(&mut self, now: SimTime) {
         let order: &[Method] = match self.cfg.karpenter.version {
             KarpenterVersion::V0_37 => &[
                 Method::Expiration,

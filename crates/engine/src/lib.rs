@@ -28,6 +28,7 @@ mod lifecycle;
 mod metrics;
 pub mod output;
 mod pdb;
+pub mod probe;
 mod provisioner;
 mod queue;
 mod rng;
