@@ -1,6 +1,8 @@
 //! Node lifecycle: launch through its latency phases (API call, instance launch, boot,
 //! registration) to ready; cordon, drain and terminate. DaemonSet pods are modelled as
-//! per-node overhead that starts with the node.
+//! per-node overhead that starts with the node. Karpenter nodes are drained as
+//! Karpenter's terminator does it: PDB-respecting evictions with back-off and the
+//! NodePool's `terminationGracePeriod` (see [`Drain`]).
 
 use model::instance::{CapacityType, InstanceType};
 use model::labels::{self, Labels};
@@ -37,6 +39,62 @@ const PHASES: [&str; 5] = [
     "registration",
     "pod_start",
 ];
+
+/// `evictionQueueBaseDelay` and `evictionQueueMaxDelay`
+/// (`pkg/controllers/node/termination/terminator/eviction.go`, the same from v0.37.0 to
+/// v1.9): the eviction queue's per-pod `ItemExponentialFailureRateLimiter` retries the
+/// n-th refused eviction of a pod after 100 ms × 2^(n−1), at most 10 s.
+pub const EVICTION_BASE_DELAY: SimDuration = SimDuration(100);
+pub const EVICTION_MAX_DELAY: SimDuration = SimDuration(10_000);
+
+/// Starts the message of a `PodEvicted` event whose pod did not go through the Eviction
+/// API (no PDB check): deleted at the terminationGracePeriod deadline, or gone with its
+/// instance. Everything else evicted is a voluntary, PDB-respecting eviction.
+pub const FORCED: &str = "forced: ";
+
+/// The terminator's next step for a draining node rides on a `LaunchPhase` event with
+/// this phase number (no launch has that many phases). The event loop offers no event of
+/// its own for it; a dedicated `Event::DrainStep(NodeId)` would say the same more plainly.
+const DRAIN_STEP: u8 = u8::MAX;
+
+/// The delay before retrying a pod's eviction after its `refusals`-th refusal.
+pub fn eviction_backoff(refusals: u32) -> SimDuration {
+    let factor = 1u64 << refusals.saturating_sub(1).min(20);
+    SimDuration(
+        EVICTION_BASE_DELAY
+            .0
+            .saturating_mul(factor)
+            .min(EVICTION_MAX_DELAY.0),
+    )
+}
+
+/// A Karpenter node being drained by Karpenter's terminator
+/// (`pkg/controllers/node/termination/`).
+#[derive(Debug, Clone)]
+pub struct Drain {
+    /// Why the node goes (the disruption reason, expiry, interruption, …).
+    pub reason: String,
+    /// Start + `terminationGracePeriod` (v1): each pod is deleted at `deadline − its
+    /// grace period` whatever PDBs and do-not-disrupt say, and the instance goes at the
+    /// deadline. `None`: the drain may wait forever.
+    pub deadline: Option<SimTime>,
+    /// When the last pod evicted so far has finished its grace period.
+    pub pods_gone_at: SimTime,
+    /// Pods whose eviction a PDB refused, backing off.
+    pub refused: Vec<Refusal>,
+    /// do-not-disrupt pods already reported as waiting, so the log says it once.
+    pub waiting_logged: Vec<model::PodId>,
+    /// When the one queued step for this drain runs.
+    pub next_step: Option<SimTime>,
+}
+
+/// One pod's refused evictions.
+#[derive(Debug, Clone, Copy)]
+pub struct Refusal {
+    pub pod: model::PodId,
+    pub refusals: u32,
+    pub next_try: SimTime,
+}
 
 fn phase_distribution(l: &LaunchLatency, phase: usize) -> &crate::config::Distribution {
     match phase {
@@ -283,6 +341,10 @@ impl Simulation<'_> {
 
     /// A launch phase finished; after the last one the node is ready.
     pub fn launch_phase(&mut self, now: SimTime, node: NodeId, phase: u8) {
+        if phase == DRAIN_STEP {
+            self.drain_event(now, node);
+            return;
+        }
         if self.state.node(node).phase != NodePhase::Launching {
             return;
         }
@@ -361,8 +423,14 @@ impl Simulation<'_> {
         }
     }
 
-    /// Cordons a node, evicts its pods (their owners recreate them) and terminates it
-    /// after the longest termination grace period among them.
+    /// Cordons a node and drains it; it terminates once its pods are gone.
+    ///
+    /// A Karpenter node is drained by Karpenter's terminator: evictions through the
+    /// Eviction API, retried with back-off while a PDB refuses them, do-not-disrupt pods
+    /// (v1) left alone, and everything deleted by the NodePool's `terminationGracePeriod`
+    /// (see [`Drain`]). Any other node (cluster-autoscaler's scale-down, which checked PDBs
+    /// when it chose the node, or an instance removed outside any controller) loses all
+    /// its pods at once and terminates after their longest grace period.
     pub fn drain_and_terminate(&mut self, now: SimTime, node: NodeId, reason: &str) {
         let n = &mut self.state.nodes[node.index()];
         if matches!(n.phase, NodePhase::Deleting | NodePhase::Terminated) {
@@ -372,10 +440,25 @@ impl Simulation<'_> {
         let was_launching = n.phase == NodePhase::Launching;
         n.phase = NodePhase::Deleting;
         n.termination_reason = Some(reason.to_string());
-        let (name, prov, owner) = (n.name.clone(), n.provisioner, n.owner);
+        let (name, prov, owner, pool) = (n.name.clone(), n.provisioner, n.owner, n.nodepool);
         let owner = self.owner_name(owner).to_string();
         let pods = self.state.node(node).pods.clone();
         let nominated = self.state.node(node).nominated.clone();
+        // `NodeClaim.spec.terminationGracePeriod`, templated from the NodePool (v1 only;
+        // validation rejects it under v0.37).
+        let tgp = pool.and_then(|p| self.cfg.nodepools[p].termination_grace_period);
+        let how = match (pool, tgp) {
+            (None, _) => format!("evicting {} pods", pods.len()),
+            (Some(_), None) => format!(
+                "draining {} pods through the Eviction API (PDBs respected, no terminationGracePeriod)",
+                pods.len()
+            ),
+            (Some(_), Some(t)) => format!(
+                "draining {} pods through the Eviction API (PDBs respected); terminationGracePeriod {t}: whatever is left goes at {}",
+                pods.len(),
+                now.saturating_add(t)
+            ),
+        };
         self.log(
             now,
             EventKind::NodeDraining,
@@ -383,24 +466,209 @@ impl Simulation<'_> {
             Some(name),
             None,
             Some(owner),
-            format!("{reason}: evicting {} pods", pods.len()),
+            format!("{reason}: {how}"),
         );
-        let mut grace = SimDuration::ZERO;
-        for p in pods {
-            grace = grace.max(self.state.spec_of(p).termination_grace_period);
-            self.evict_and_replace(now, p, reason);
-        }
         // Pods waiting for this node wait for another one.
         for p in nominated {
             self.unnominate(now, p);
         }
-        let at = if was_launching {
-            now
+        if was_launching {
+            self.queue.schedule(now, Event::NodeTerminate(node));
+        } else if pool.is_some() {
+            let deadline = tgp.map(|t| now.saturating_add(t));
+            if let Some(d) = deadline {
+                // The instance goes at the deadline whatever is still running
+                // (`termination/controller.go`: past `nodeTerminationTime` nothing waits).
+                self.queue.schedule(d, Event::NodeTerminate(node));
+            }
+            self.state.drains.insert(
+                node,
+                Drain {
+                    reason: reason.to_string(),
+                    deadline,
+                    pods_gone_at: now,
+                    refused: Vec::new(),
+                    waiting_logged: Vec::new(),
+                    next_step: None,
+                },
+            );
+            self.drain_step(now, node);
         } else {
-            now.saturating_add(grace)
-        };
-        self.queue.schedule(at, Event::NodeTerminate(node));
+            // cluster-autoscaler checked PDBs when it chose the node (`pdbs_allow`); an
+            // instance removed by the timeline or by AWS takes its pods with it.
+            let why = if reason.starts_with("scale-down") {
+                reason.to_string()
+            } else {
+                format!("{FORCED}{reason}")
+            };
+            let mut grace = SimDuration::ZERO;
+            for p in pods {
+                grace = grace.max(self.state.spec_of(p).termination_grace_period);
+                self.evict_and_replace(now, p, &why);
+            }
+            self.queue
+                .schedule(now.saturating_add(grace), Event::NodeTerminate(node));
+        }
         self.queue_scheduler_pass();
+    }
+
+    /// A queued drain step fired (see [`DRAIN_STEP`]); stale ones are ignored.
+    fn drain_event(&mut self, now: SimTime, node: NodeId) {
+        match self.state.drains.get_mut(&node) {
+            Some(d) if d.next_step == Some(now) => d.next_step = None,
+            _ => return,
+        }
+        self.drain_step(now, node);
+        self.queue_scheduler_pass();
+    }
+
+    /// One reconcile of Karpenter's terminator over a draining node
+    /// (`terminator.go: Drain`): delete the pods whose terminationGracePeriod share has run
+    /// out, try to evict every other evictable pod that is not backing off, and either
+    /// hand the node to termination (nothing left) or queue the next step.
+    fn drain_step(&mut self, now: SimTime, node: NodeId) {
+        let Some(mut drain) = self.state.drains.remove(&node) else {
+            return;
+        };
+        if self.state.node(node).phase != NodePhase::Deleting {
+            return;
+        }
+        let v1 = self.cfg.karpenter.version == crate::config::KarpenterVersion::V1;
+        let pods = self.state.node(node).pods.clone();
+        drain.refused.retain(|r| pods.contains(&r.pod));
+        let mut room = crate::pdb::EvictionBudget::default();
+        let mut next: Option<SimTime> = None;
+        let mut soonest = |t: SimTime| next = Some(next.map_or(t, |n: SimTime| n.min(t)));
+        for p in pods {
+            let spec = std::sync::Arc::clone(self.state.spec_of(p));
+            let grace = spec.termination_grace_period;
+            // `DeleteExpiringPods`: a pod is deleted at `deadline − its grace period`, so
+            // it gets its full grace before the instance goes, PDBs and do-not-disrupt
+            // notwithstanding. Its deletion grace is what is left until the deadline.
+            if let Some(d) = drain.deadline {
+                let delete_at = SimTime(d.0.saturating_sub(grace.0));
+                if now >= delete_at {
+                    let left = d.since(now);
+                    drain.pods_gone_at = drain.pods_gone_at.max(now.saturating_add(left));
+                    let msg = format!(
+                        "{FORCED}{}: terminationGracePeriod ends at {d}; deleted with {left} grace regardless of PDBs and do-not-disrupt",
+                        drain.reason
+                    );
+                    self.evict_and_replace(now, p, &msg);
+                    continue;
+                }
+                soonest(delete_at);
+            }
+            // v1's `IsEvictable` skips pods with `karpenter.sh/do-not-disrupt`; the drain
+            // waits for them to leave or for the deadline. v0.37 evicted them like any
+            // other (`pkg/utils/pod/scheduling.go` at v0.37.0 and v1.0.0).
+            if v1 && spec.do_not_disrupt {
+                if !drain.waiting_logged.contains(&p) {
+                    drain.waiting_logged.push(p);
+                    let until = match drain.deadline {
+                        Some(d) => format!(
+                            "until the terminationGracePeriod deletes it at {}",
+                            SimTime(d.0.saturating_sub(grace.0))
+                        ),
+                        None => "until it leaves (no terminationGracePeriod)".into(),
+                    };
+                    self.log_drain(
+                        now,
+                        node,
+                        p,
+                        format!("pod has karpenter.sh/do-not-disrupt: not evicted, the node waits {until}"),
+                    );
+                }
+                // Re-check now and then whether it has left on its own.
+                soonest(now.saturating_add(EVICTION_MAX_DELAY));
+                continue;
+            }
+            let slot = drain.refused.iter().position(|r| r.pod == p);
+            if let Some(i) = slot
+                && drain.refused[i].next_try > now
+            {
+                soonest(drain.refused[i].next_try);
+                continue;
+            }
+            let w = self.state.pod(p).pod.workload.index();
+            if room.try_take(self, w) {
+                let msg = match slot.map(|i| drain.refused[i].refusals) {
+                    Some(k) => format!("{} (evicted after {k} refused attempts)", drain.reason),
+                    None => drain.reason.clone(),
+                };
+                if let Some(i) = slot {
+                    drain.refused.remove(i);
+                }
+                drain.pods_gone_at = drain.pods_gone_at.max(now.saturating_add(grace));
+                self.evict_and_replace(now, p, &msg);
+                continue;
+            }
+            // HTTP 429: the PDB allows no disruption now. The eviction queue requeues the
+            // pod with its per-item exponential back-off.
+            let refusals = slot.map_or(1, |i| drain.refused[i].refusals + 1);
+            let next_try = now.saturating_add(eviction_backoff(refusals));
+            match slot {
+                Some(i) => {
+                    drain.refused[i].refusals = refusals;
+                    drain.refused[i].next_try = next_try;
+                }
+                None => {
+                    drain.refused.push(Refusal {
+                        pod: p,
+                        refusals,
+                        next_try,
+                    });
+                    let pdb = self.cfg.workloads[w].name.clone();
+                    self.log_drain(
+                        now,
+                        node,
+                        p,
+                        format!(
+                            "eviction refused (429): the PDB of {pdb} allows no disruption now; retrying with back-off ({EVICTION_BASE_DELAY} doubling to {EVICTION_MAX_DELAY})"
+                        ),
+                    );
+                }
+            }
+            soonest(next_try);
+        }
+        if self.state.node(node).pods.is_empty() {
+            // Drained: the instance goes when the last evicted pod has had its grace
+            // period, or at the deadline if that comes first.
+            let at = drain
+                .deadline
+                .map_or(drain.pods_gone_at, |d| d.min(drain.pods_gone_at))
+                .max(now);
+            self.queue.schedule(at, Event::NodeTerminate(node));
+            return;
+        }
+        if let Some(t) = next {
+            let t = t.max(now.saturating_add(SimDuration(1)));
+            drain.next_step = Some(t);
+            self.queue.schedule(
+                t,
+                Event::LaunchPhase {
+                    node,
+                    phase: DRAIN_STEP,
+                },
+            );
+        }
+        self.state.drains.insert(node, drain);
+    }
+
+    fn log_drain(&mut self, now: SimTime, node: NodeId, pod: model::PodId, message: String) {
+        let n = self.state.node(node);
+        let (name, prov, owner) = (n.name.clone(), n.provisioner, n.owner);
+        let owner = self.owner_name(owner).to_string();
+        let pod = self.state.pod(pod).pod.name.clone();
+        self.log(
+            now,
+            EventKind::NodeDraining,
+            Some(prov),
+            Some(name),
+            Some(pod),
+            Some(owner),
+            message,
+        );
     }
 
     fn unnominate(&mut self, now: SimTime, pod: model::PodId) {
@@ -410,11 +678,24 @@ impl Simulation<'_> {
         }
     }
 
+    /// The instance is gone: whatever still runs on it goes too (the owners recreate it).
     pub fn terminate_node(&mut self, now: SimTime, node: NodeId) {
-        let n = &mut self.state.nodes[node.index()];
-        if n.phase == NodePhase::Terminated {
+        if self.state.node(node).phase == NodePhase::Terminated {
             return;
         }
+        self.state.drains.remove(&node);
+        let left = self.state.node(node).pods.clone();
+        for p in left {
+            self.evict_and_replace(
+                now,
+                p,
+                &format!("{FORCED}its node was terminated while it still ran"),
+            );
+        }
+        for p in self.state.node(node).nominated.clone() {
+            self.unnominate(now, p);
+        }
+        let n = &mut self.state.nodes[node.index()];
         n.phase = NodePhase::Terminated;
         n.terminated_at = Some(now);
         self.state.version += 1;

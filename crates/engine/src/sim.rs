@@ -245,7 +245,7 @@ impl<'s> Simulation<'s> {
             }
             self.dispatch(now, event)?;
             if self.check_invariants {
-                crate::invariants::check(&self.state, self.cfg, now)?;
+                crate::invariants::check(&mut self, now)?;
             }
             if let Some(cap) = self.cap_reached() {
                 self.stop(now, cap);

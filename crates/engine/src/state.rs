@@ -133,6 +133,12 @@ pub struct ClusterState {
     /// Bumped on every change that can alter a consolidation decision, so the disruption
     /// controller can skip passes over an unchanged cluster (Karpenter's `IsConsolidated`).
     pub version: u64,
+    /// Karpenter's terminator: the drains in progress, with their refused evictions.
+    /// Read and written by `lifecycle.rs` only.
+    pub drains: std::collections::BTreeMap<NodeId, crate::lifecycle::Drain>,
+    /// What the invariant checker remembers between events. Written by `invariants.rs`
+    /// only.
+    pub invariant_marks: crate::invariants::Marks,
 }
 
 impl ClusterState {
