@@ -418,3 +418,185 @@ fn spot_interruption_notices_drain_karpenter_nodes() {
         "the evicted pods found new nodes"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Drain: Karpenter's terminator (`pkg/controllers/node/termination/suite_test.go`, v1.0.0).
+// `kubectl delete node` on a Karpenter node is the timeline's `delete_node`.
+
+fn delete_at(node: &str, at: &str) -> String {
+    format!("\n[[timeline]]\nat = \"{at}\"\naction = \"delete_node\"\nnode = \"{node}\"\n")
+}
+
+/// How the engine marks a pod removed without the Eviction API (`lifecycle.rs: FORCED`).
+const FORCED: &str = "forced: ";
+
+const NO_CONSOLIDATION: &str =
+    "consolidationPolicy = \"WhenEmptyOrUnderutilized\"\nconsolidateAfter = \"Never\"";
+
+fn at_offset(out: &RunOutput, secs: u64) -> model::SimTime {
+    out.summary
+        .start
+        .saturating_add(model::SimDuration::from_secs(secs))
+}
+
+fn evictions<'a>(out: &'a RunOutput, prefix: &str) -> Vec<&'a engine::output::EventRecord> {
+    out.events
+        .iter()
+        .filter(|e| {
+            e.kind == engine::output::EventKind::PodEvicted
+                && e.pod.as_deref().is_some_and(|p| p.starts_with(prefix))
+        })
+        .collect()
+}
+
+// termination suite_test.go: "should fail to evict pods that violate a PDB" — the node
+// stays draining while the eviction is refused and retried.
+#[test]
+fn a_pdb_that_allows_nothing_keeps_the_node_draining() {
+    let text = format!(
+        "{HEAD}{}{}{}{}",
+        pool(NO_CONSOLIDATION),
+        nodes("default", "m5.large", &["n-1"]),
+        pinned("web", "500m", &["n-1"], "pdb = { minAvailable = 1 }"),
+        delete_at("n-1", "+5m")
+    );
+    let out = run(&text);
+    assert!(
+        !terminated(&out, "n-1"),
+        "a refused eviction blocks the drain"
+    );
+    assert!(evictions(&out, "web").is_empty());
+    assert!(
+        out.events
+            .iter()
+            .any(|e| e.kind == engine::output::EventKind::NodeDraining
+                && e.message.contains("eviction refused (429)"))
+    );
+}
+
+// termination suite_test.go: "should fail to evict pods that violate a PDB" (retried) and
+// eviction.go's back-off: once the first pod's replacement runs elsewhere, the refused
+// eviction succeeds on its first retry, 100 ms later.
+#[test]
+fn a_refused_eviction_is_retried_after_the_queue_back_off() {
+    let text = format!(
+        "{HEAD}{}{}{}{}",
+        pool(NO_CONSOLIDATION),
+        nodes("default", "m5.xlarge", &["n-1", "n-2"]),
+        pinned(
+            "web",
+            "500m",
+            &["n-1", "n-1"],
+            "pdb = { maxUnavailable = 1 }"
+        ),
+        delete_at("n-1", "+5m")
+    );
+    let out = run(&text);
+    let evicted = evictions(&out, "web");
+    assert_eq!(evicted.len(), 2, "{evicted:?}");
+    assert_eq!(evicted[0].t, at_offset(&out, 300));
+    assert_eq!(
+        evicted[1].t.since(evicted[0].t).0,
+        100,
+        "first retry after 100 ms"
+    );
+    assert!(evicted[1].message.contains("after 1 refused attempts"));
+    let n1 = out.nodes.iter().find(|n| n.name == "n-1").unwrap();
+    assert_eq!(
+        n1.terminated_at,
+        Some(
+            evicted[1]
+                .t
+                .saturating_add(model::SimDuration::from_secs(30))
+        ),
+        "terminated once the last evicted pod's 30 s grace period ends"
+    );
+    assert_eq!(out.summary.pods_pending_at_end, 0);
+}
+
+// termination suite_test.go: "should preemptively delete pods to satisfy their
+// terminationGracePeriodSeconds" — a do-not-disrupt pod whose grace period is the whole
+// terminationGracePeriod is deleted at once, and the node goes at the deadline.
+#[test]
+fn termination_grace_period_deletes_do_not_disrupt_pods_preemptively() {
+    let text = format!(
+        "{HEAD}{}{}{}{}",
+        pool(NO_CONSOLIDATION).replace(
+            "[nodepools.disruption]",
+            "terminationGracePeriod = \"5m\"\n[nodepools.disruption]"
+        ),
+        nodes("default", "m5.large", &["n-1"]),
+        pinned(
+            "web",
+            "500m",
+            &["n-1"],
+            "doNotDisrupt = true\nterminationGracePeriodSeconds = 300"
+        ),
+        delete_at("n-1", "+5m")
+    );
+    let out = run(&text);
+    let evicted = evictions(&out, "web");
+    assert_eq!(evicted.len(), 1);
+    assert_eq!(evicted[0].t, at_offset(&out, 300));
+    assert!(
+        evicted[0].message.starts_with(FORCED),
+        "{}",
+        evicted[0].message
+    );
+    let n1 = out.nodes.iter().find(|n| n.name == "n-1").unwrap();
+    assert_eq!(n1.terminated_at, Some(at_offset(&out, 600)));
+}
+
+// termination suite_test.go: "should only delete pods when their
+// terminationGracePeriodSeconds is less than the node's remaining terminationGracePeriod"
+// — a 60 s pod under a 300 s terminationGracePeriod is deleted 240 s into the drain.
+#[test]
+fn termination_grace_period_deletes_pods_at_deadline_minus_their_grace() {
+    let text = format!(
+        "{HEAD}{}{}{}{}",
+        pool(NO_CONSOLIDATION).replace(
+            "[nodepools.disruption]",
+            "terminationGracePeriod = \"5m\"\n[nodepools.disruption]"
+        ),
+        nodes("default", "m5.large", &["n-1"]),
+        pinned(
+            "web",
+            "500m",
+            &["n-1"],
+            "doNotDisrupt = true\nterminationGracePeriodSeconds = 60"
+        ),
+        delete_at("n-1", "+5m")
+    );
+    let out = run(&text);
+    let evicted = evictions(&out, "web");
+    assert_eq!(evicted.len(), 1);
+    assert_eq!(evicted[0].t, at_offset(&out, 300 + 240));
+    let n1 = out.nodes.iter().find(|n| n.name == "n-1").unwrap();
+    assert_eq!(n1.terminated_at, Some(at_offset(&out, 600)));
+}
+
+// v1 (`IsEvictable` skips do-not-disrupt pods): without a terminationGracePeriod the
+// drain waits for the pod for ever; v0.37 evicted it like any other pod.
+#[test]
+fn do_not_disrupt_pods_block_a_v1_drain_but_not_a_v0_37_one() {
+    let body = format!(
+        "{}{}{}{}",
+        pool(NO_CONSOLIDATION),
+        nodes("default", "m5.large", &["n-1"]),
+        pinned("web", "500m", &["n-1"], "doNotDisrupt = true"),
+        delete_at("n-1", "+5m")
+    );
+    let v1 = run(&format!("{HEAD}{body}"));
+    assert!(!terminated(&v1, "n-1"));
+    assert!(evictions(&v1, "web").is_empty());
+    let old = run(&format!(
+        "{}{}",
+        HEAD.replace("version = \"v1\"", "version = \"v0.37\""),
+        body.replace(
+            "consolidationPolicy = \"WhenEmptyOrUnderutilized\"",
+            "consolidationPolicy = \"WhenUnderutilized\""
+        )
+    ));
+    assert!(terminated(&old, "n-1"));
+    assert_eq!(evictions(&old, "web").len(), 1);
+}
