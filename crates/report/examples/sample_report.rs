@@ -14,6 +14,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             log_value: "13".to_string(),
             model_value: run.summary.nodes_start.to_string(),
             verdict: "reproduced".to_string(),
+            kind: report::VerdictKind::Reproduced,
+            sources: Vec::new(),
         }],
         ..report::ReportOptions::default()
     };

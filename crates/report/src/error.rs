@@ -34,6 +34,17 @@ pub enum ReportError {
     },
     #[error("cannot draw the chart {chart}: {message}")]
     Chart { chart: String, message: String },
+    /// `--validate` compares a run with the seed-day log; this scenario is not that day.
+    #[error(
+        "the validation compares a run with the seed-day log, but this scenario is not the seed day: {0}"
+    )]
+    NotSeedDay(String),
+    /// A probe run of the validation failed (a bug: the seed scenario is valid).
+    #[error("the validation's {what} failed: {source}")]
+    Probe {
+        what: String,
+        source: engine::EngineError,
+    },
     /// The run output contradicts itself; a bug in whatever produced it.
     #[error("sample {sample} has {found} per-owner node counts but the run has {expected} owners")]
     OwnerColumns {

@@ -9,7 +9,7 @@ use model::time::MS_PER_DAY;
 
 use crate::charts::Chart;
 use crate::format::{duration_label, usd};
-use crate::validation::ValidationRow;
+use crate::validation::{ValidationRow, VerdictKind};
 
 pub const FILE_NAME: &str = "report.html";
 
@@ -36,6 +36,11 @@ figure { margin: 1.5em 0; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { color: #555; font-size: 0.9em; }
 nav a { margin-right: 1em; }
+table.validation td:first-child { border-left: 4px solid #ccc; padding-left: 0.5em; }
+table.validation tr.reproduced td:first-child { border-left-color: #59a14f; }
+table.validation tr.differs td:first-child { border-left-color: #f28e2b; }
+table.validation tr.inconsistent td:first-child { border-left-color: #e15759; }
+table.validation td:last-child { white-space: nowrap; color: #666; }
 ";
 
 /// The whole page.
@@ -180,18 +185,44 @@ fn summary_section(out: &mut String, s: &Summary) {
 
 fn validation_section(out: &mut String, rows: &[ValidationRow]) {
     out.push_str("<h2 id=\"validation\">Validation: the log against the model</h2>\n");
-    out.push_str("<table class=\"validation\">\n<tr><th>claim</th><th>log</th><th>model</th><th>verdict</th></tr>\n");
+    let mut kinds: Vec<(&'static str, usize)> = Vec::new();
+    for r in rows {
+        match kinds.iter_mut().find(|(k, _)| *k == r.kind.label()) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((r.kind.label(), 1)),
+        }
+    }
+    let tally: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let _ = writeln!(
+        out,
+        "<p>{} claims: {}. Lines are those of the replayed log.</p>",
+        rows.len(),
+        escape(&tally.join(", "))
+    );
+    out.push_str("<table class=\"validation\">\n<tr><th>claim</th><th>log</th><th>model</th><th>verdict</th><th>lines</th></tr>\n");
     for r in rows {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            kind_class(r.kind),
             escape(&r.claim),
             escape(&r.log_value),
             escape(&r.model_value),
-            escape(&r.verdict)
+            escape(&r.verdict),
+            escape(&r.source_label())
         );
     }
     out.push_str("</table>\n");
+}
+
+/// A CSS class per verdict, so a reader can scan the table by colour.
+fn kind_class(kind: VerdictKind) -> &'static str {
+    match kind {
+        VerdictKind::Reproduced | VerdictKind::DerivationInput => "reproduced",
+        VerdictKind::Differs => "differs",
+        VerdictKind::LogInconsistent => "inconsistent",
+        VerdictKind::NotModelled => "not-modelled",
+    }
 }
 
 fn chart_section(out: &mut String, charts: &[Chart]) {

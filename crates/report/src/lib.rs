@@ -53,7 +53,7 @@ mod format;
 mod html;
 mod stats;
 pub mod testing;
-mod validation;
+pub mod validation;
 
 pub use charts::{Chart, render_charts};
 pub use compare::{
@@ -61,7 +61,7 @@ pub use compare::{
 };
 pub use error::ReportError;
 pub use html::{escape as escape_html, summary_rows};
-pub use validation::ValidationRow;
+pub use validation::{SeedDayValidation, ValidationRow, VerdictKind, seed_day};
 
 /// What goes into a report besides the run itself.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -185,6 +185,8 @@ fn html_renders_validation_rows() {
             log_value: "$1,065".to_string(),
             model_value: "$400".to_string(),
             verdict: "log inconsistent".to_string(),
+            kind: report::VerdictKind::LogInconsistent,
+            sources: Vec::new(),
         }],
         ..ReportOptions::default()
     };
