@@ -35,6 +35,11 @@ pub struct RunArgs {
     /// Write only the data files, no charts or HTML.
     #[arg(long)]
     pub no_charts: bool,
+    /// Compare the run with the seed-day log (scenarios/cutover.toml only): print the
+    /// table of the log's claims against the model, write it to DIR/validation.md and put
+    /// it in report.html.
+    #[arg(long)]
+    pub validate: bool,
 }
 
 /// Loads a scenario, printing its diagnostics; bad input is exit code 2.
@@ -112,9 +117,19 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
         ),
         None => None,
     };
+    if args.validate && until.is_some() {
+        return Err(Failure::Input(Some(
+            "--validate compares the whole day with the log; leave out --until".into(),
+        )));
+    }
     let started = Instant::now();
     let out = simulate(&loaded, args.seed, until, args.check_invariants)?;
     let wall = started.elapsed();
+    let validation = if args.validate {
+        Some(validate(&args.file, &loaded, &out)?)
+    } else {
+        None
+    };
     let dir = args
         .out
         .clone()
@@ -123,10 +138,19 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
     if let Some(dir) = &dir {
         let options = report::ReportOptions {
             charts: !args.no_charts,
+            validation: validation.as_ref().map(|v| v.rows()).unwrap_or_default(),
             ..Default::default()
         };
-        let files = report::write_run(dir, &out, &options)
-            .map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;
+        let mut files = report::write_run(dir, &out, &options)
+            .map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?
+            .files;
+        if let Some(v) = &validation {
+            let path = dir.join(VALIDATION_FILE);
+            std::fs::write(&path, v.to_markdown()).map_err(|e| {
+                Failure::Internal(anyhow::anyhow!("writing {}: {e}", path.display()))
+            })?;
+            files.push(path);
+        }
         // Keep the scenario beside its outputs: `simctl compare` can re-run it exactly.
         std::fs::copy(&args.file, dir.join("scenario.toml")).map_err(|e| {
             Failure::Internal(anyhow::anyhow!(
@@ -134,14 +158,24 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
                 dir.display()
             ))
         })?;
-        written = files.files;
+        written = files;
     }
     if args.json {
-        let v =
-            serde_json::to_string_pretty(&out.summary).map_err(|e| Failure::Internal(e.into()))?;
+        // With --validate, one JSON document holds both.
+        let v = match &validation {
+            Some(v) => serde_json::to_string_pretty(&serde_json::json!({
+                "summary": &out.summary,
+                "validation": v,
+            })),
+            None => serde_json::to_string_pretty(&out.summary),
+        }
+        .map_err(|e| Failure::Internal(e.into()))?;
         crate::emit(&format!("{v}\n"))?;
     } else {
         crate::emit(&summary_table(&out.summary))?;
+        if let Some(v) = &validation {
+            crate::emit(&format!("\n{}", v.to_markdown()))?;
+        }
         if let Some(dir) = &dir {
             eprintln!(
                 "wrote {} files to {} (open {})",
@@ -162,6 +196,24 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(3));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The file `--validate` writes into the output directory.
+pub const VALIDATION_FILE: &str = "validation.md";
+
+/// The seed-day comparison; a scenario that is not the seed day is bad input.
+fn validate(
+    file: &Path,
+    loaded: &scenario::Loaded,
+    out: &RunOutput,
+) -> Result<report::SeedDayValidation, Failure> {
+    match report::seed_day(&loaded.scenario, out) {
+        Ok(v) => Ok(v),
+        Err(e @ report::ReportError::NotSeedDay(_)) => {
+            Err(Failure::Input(Some(format!("{}: {e}", file.display()))))
+        }
+        Err(e) => Err(Failure::Internal(anyhow::anyhow!(e))),
+    }
 }
 
 fn latency_cell(s: &engine::output::LatencyStats) -> String {
