@@ -9,10 +9,10 @@
 //!   pod is ever lost;
 //! * the cost integral (the cluster's $/h integrated over time, as observed after each
 //!   event) equals Σ node lifetime × price;
-//! * every voluntary disruption command starts within its NodePool's budget for its
-//!   reason, counting the nodes already disrupting (Karpenter re-checks budgets when it
-//!   validates a command, `validation.go: ValidateCandidates`, so this holds when the
-//!   command starts, not only when it was computed);
+//! * every voluntary disruption command is decided within its NodePools' budgets for its
+//!   reason, counting the nodes already disrupting. Budgets cap nodes disrupting at once,
+//!   not a rate, and may shrink later (a schedule, fewer nodes), so the check is at the
+//!   decision, never "at all times";
 //! * a consolidation that replaces nodes makes the cluster strictly cheaper;
 //! * no voluntary eviction (one through the Eviction API) leaves a PDB violated.
 //!
@@ -38,6 +38,8 @@ pub struct Marks {
     /// Events and nodes already seen (the run only appends to both).
     events_seen: usize,
     nodes_seen: usize,
+    /// The command in validation at the last check (method, candidates).
+    deciding: Option<(&'static str, Vec<NodeId>)>,
     /// Per node: part of a disruption command at the last check.
     disrupting: Vec<bool>,
     /// Per workload: live pods at the last check.
@@ -63,6 +65,7 @@ pub fn check(sim: &mut Simulation, now: SimTime) -> Check {
 
 fn check_all(sim: &Simulation, marks: &mut Marks, now: SimTime) -> Check {
     structure(&sim.state, sim.cfg, now)?;
+    decided_within_budget(sim, marks, now)?;
     if !marks.started {
         // The first check sees the cluster as the run built it: take it as given.
         marks.started = true;
@@ -79,7 +82,7 @@ fn check_all(sim: &Simulation, marks: &mut Marks, now: SimTime) -> Check {
         marks.cost_integral += marks.rate * u128::from(now.since(marks.last_now).0);
         cost_integral(sim, marks, now)?;
         pods_kept(sim, marks, new_events, now)?;
-        commands(sim, marks, new_events, now)?;
+        started_cheaper(sim, marks, new_events, now)?;
         voluntary_evictions(sim, new_events, now)?;
     }
     marks.last_now = now;
@@ -232,11 +235,9 @@ fn pods_kept(
     Ok(())
 }
 
-/// The budget reason of a disruption method, from the `DisruptionStarted` event
-/// (`<method>: <nodes> (<outcome>)`), as `disruption.rs` maps them.
-fn command_reason(message: &str) -> Option<(DisruptionReason, bool)> {
-    let method = message.split(':').next()?;
-    // (reason, is a consolidation: replacements must be cheaper)
+/// The budget reason of a disruption method (by its name, as `disruption.rs` maps them)
+/// and whether it is a consolidation (whose replacements must be cheaper).
+fn method_reason(method: &str) -> Option<(DisruptionReason, bool)> {
     match method {
         "Emptiness" => Some((DisruptionReason::Empty, true)),
         "Drift" | "Expiration" => Some((DisruptionReason::Drifted, false)),
@@ -247,9 +248,71 @@ fn command_reason(message: &str) -> Option<(DisruptionReason, bool)> {
     }
 }
 
-/// A command that started since the last check: its NodePools' budgets held when it
-/// started, and a consolidation's replacements cost less than what they replace.
-fn commands(
+/// A command decided since the last check (the pass that chose it changes nothing else):
+/// for each NodePool it touches, the nodes already disrupting plus its candidates there
+/// stay within the pool's budget for its reason (`helpers.go:
+/// BuildDisruptionBudgetMapping`: the budget over the pool's initialized nodes, minus
+/// those being deleted or disrupted).
+fn decided_within_budget(sim: &Simulation, marks: &mut Marks, now: SimTime) -> Check {
+    let Some(cmd) = &sim.validating else {
+        marks.deciding = None;
+        return Ok(());
+    };
+    let method = cmd.method.name();
+    if marks
+        .deciding
+        .as_ref()
+        .is_some_and(|(m, c)| *m == method && *c == cmd.candidates)
+    {
+        return Ok(());
+    }
+    marks.deciding = Some((method, cmd.candidates.clone()));
+    let state = &sim.state;
+    let Some((reason, _)) = method_reason(method) else {
+        return fail(now, format!("unknown disruption method {method}"));
+    };
+    let mut pools: Vec<usize> = cmd
+        .candidates
+        .iter()
+        .filter_map(|n| state.node(*n).nodepool)
+        .collect();
+    pools.sort_unstable();
+    pools.dedup();
+    for pool in pools {
+        let in_pool = || state.nodes.iter().filter(move |n| n.nodepool == Some(pool));
+        let chosen = in_pool().filter(|n| cmd.candidates.contains(&n.id)).count() as u32;
+        let total = in_pool().filter(|n| n.phase == NodePhase::Ready).count() as u32;
+        let busy = in_pool()
+            .filter(|n| n.exists() && (n.disrupting || n.phase == NodePhase::Deleting))
+            .count() as u32;
+        let budgets = sim.budget_override[pool]
+            .as_deref()
+            .unwrap_or(&sim.cfg.nodepools[pool].disruption.budgets);
+        let allowed = allowed_disruptions(budgets, reason, total, now);
+        if busy + chosen > allowed {
+            let names: Vec<&str> = cmd
+                .candidates
+                .iter()
+                .map(|n| state.node(*n).name.as_str())
+                .collect();
+            let shown: Vec<String> = budgets.iter().map(|b| b.nodes.to_string()).collect();
+            return fail(
+                now,
+                format!(
+                    "{method} chose {chosen} nodes of NodePool {} ({}) while {busy} of its {total} nodes were disrupting; its budgets [{}] allow {allowed} for {reason} now",
+                    sim.cfg.nodepools[pool].name,
+                    names.join(", "),
+                    shown.join(", ")
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A command that started since the last check: a consolidation's replacements (the
+/// nodes its start launched) cost strictly less than the nodes they replace.
+fn started_cheaper(
     sim: &Simulation,
     marks: &Marks,
     new_events: &[crate::output::EventRecord],
@@ -269,11 +332,11 @@ fn commands(
         .iter()
         .map(|n| state.node(*n).name.as_str())
         .collect();
-    let Some((reason, consolidation)) = new_events
+    let Some((_, consolidation)) = new_events
         .iter()
         .rev()
         .find(|e| e.kind == EventKind::DisruptionStarted)
-        .and_then(|e| command_reason(&e.message))
+        .and_then(|e| method_reason(e.message.split(':').next().unwrap_or("")))
     else {
         return fail(
             now,
@@ -283,62 +346,25 @@ fn commands(
             ),
         );
     };
-    let is_new = |id: NodeId| started.contains(&id);
-    let mut pools: Vec<usize> = started
-        .iter()
-        .filter_map(|n| state.node(*n).nodepool)
-        .collect();
-    pools.sort_unstable();
-    pools.dedup();
-    for pool in pools {
-        let in_pool = || state.nodes.iter().filter(move |n| n.nodepool == Some(pool));
-        let new = in_pool().filter(|n| is_new(n.id)).count() as u32;
-        // As the controller saw the pool when it validated the command: the candidates
-        // were ready nodes then, even if a delete has started draining them since.
-        let total = in_pool()
-            .filter(|n| n.phase == NodePhase::Ready || is_new(n.id))
-            .count() as u32;
-        let busy = in_pool()
-            .filter(|n| {
-                !is_new(n.id) && n.exists() && (n.disrupting || n.phase == NodePhase::Deleting)
-            })
-            .count() as u32;
-        let budgets = sim.budget_override[pool]
-            .as_deref()
-            .unwrap_or(&sim.cfg.nodepools[pool].disruption.budgets);
-        let allowed = allowed_disruptions(budgets, reason, total, now);
-        if busy + new > allowed {
-            let shown: Vec<String> = budgets.iter().map(|b| b.nodes.to_string()).collect();
-            return fail(
-                now,
-                format!(
-                    "a {reason} command started on {new} nodes of NodePool {} ({}) while {busy} of its {total} nodes were already disrupting; its budgets [{}] allow {allowed} now",
-                    sim.cfg.nodepools[pool].name,
-                    names.join(", "),
-                    shown.join(", ")
-                ),
-            );
-        }
+    if !consolidation {
+        return Ok(());
     }
-    if consolidation {
-        let before: u128 = started
-            .iter()
-            .map(|n| u128::from(state.node(*n).price.0))
-            .sum();
-        // The command's replacements are the nodes its start launched.
-        let after: u128 = state.nodes[marks.nodes_seen.min(state.nodes.len())..]
-            .iter()
-            .map(|n| u128::from(n.price.0))
-            .sum();
-        if after >= before {
-            return fail(
-                now,
-                format!(
-                    "consolidating {} replaces {before} nano$/h with {after} nano$/h: not cheaper",
-                    names.join(", ")
-                ),
-            );
-        }
+    let before: u128 = started
+        .iter()
+        .map(|n| u128::from(state.node(*n).price.0))
+        .sum();
+    let after: u128 = state.nodes[marks.nodes_seen.min(state.nodes.len())..]
+        .iter()
+        .map(|n| u128::from(n.price.0))
+        .sum();
+    if after >= before {
+        return fail(
+            now,
+            format!(
+                "consolidating {} replaces {before} nano$/h with {after} nano$/h: not cheaper",
+                names.join(", ")
+            ),
+        );
     }
     Ok(())
 }
