@@ -600,3 +600,327 @@ fn do_not_disrupt_pods_block_a_v1_drain_but_not_a_v0_37_one() {
     assert!(terminated(&old, "n-1"));
     assert_eq!(evictions(&old, "web").len(), 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// More of `pkg/controllers/disruption/*_test.go` (v1.0.0).
+
+/// The `DisruptionStarted` events, in order: (time, method, candidate names).
+fn started(out: &RunOutput) -> Vec<(model::SimTime, String, Vec<String>)> {
+    out.events
+        .iter()
+        .filter(|e| e.kind == engine::output::EventKind::DisruptionStarted)
+        .map(|e| {
+            let (method, rest) = e.message.split_once(": ").unwrap();
+            let names = rest.split(" (").next().unwrap();
+            (
+                e.t,
+                method.to_string(),
+                names.split(", ").map(str::to_string).collect(),
+            )
+        })
+        .collect()
+}
+
+fn named(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}-{i}")).collect()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+// consolidation_test.go, Budgets: "should allow 2 nodes from each nodePool to be deleted"
+// — 50% of 3 empty nodes rounds up to 2 per NodePool, and one emptiness command takes 2
+// from every pool at once (Karpenter's spec has 10 pools; 3 keep the test small).
+#[test]
+fn emptiness_takes_the_budget_of_every_nodepool_at_once() {
+    let mut text = HEAD.to_string();
+    for p in 0..3 {
+        text.push_str(
+            &pool(&format!(
+                "{WHEN_UNDERUTILIZED}\nbudgets = [{{ nodes = \"50%\" }}]"
+            ))
+            .replace("name = \"default\"", &format!("name = \"np{p}\"")),
+        );
+    }
+    for p in 0..3 {
+        text.push_str(&nodes(
+            &format!("np{p}"),
+            "m5.large",
+            &strs(&named(&format!("np{p}-e"), 3)),
+        ));
+    }
+    let out = run(&text);
+    let first = &started(&out)[0];
+    assert_eq!(first.1, "Emptiness");
+    assert_eq!(first.2.len(), 6, "{first:?}");
+    for p in 0..3 {
+        let prefix = format!("np{p}-");
+        assert_eq!(
+            first.2.iter().filter(|n| n.starts_with(&prefix)).count(),
+            2,
+            "{first:?}"
+        );
+    }
+}
+
+// drift_test.go, Budgets: "should only allow 3 empty nodes to be disrupted" — 30% of 10
+// drifted empty nodes. (consolidateAfter Never keeps emptiness out of the way; drift does
+// not read it.)
+#[test]
+fn drift_deletes_empty_drifted_nodes_within_the_budget() {
+    let text = format!(
+        "{HEAD}{}{}\n[[timeline]]\nat = \"+5m\"\naction = \"drift_nodepool\"\nnodepool = \"default\"\n",
+        pool(&format!(
+            "{NO_CONSOLIDATION}\nbudgets = [{{ nodes = \"30%\" }}]"
+        )),
+        nodes("default", "m5.large", &strs(&named("d", 10)))
+    );
+    let out = run(&text);
+    let commands = started(&out);
+    assert_eq!(commands[0].1, "Drift");
+    assert_eq!(commands[0].2.len(), 3, "{:?}", commands[0]);
+    assert!(
+        commands.iter().all(|c| c.2.len() <= 3),
+        "never more than 3 at once"
+    );
+    assert!(
+        named("d", 10).iter().all(|n| terminated(&out, n)),
+        "all drifted nodes go in the end"
+    );
+    assert_eq!(
+        out.summary.nodes_launched[0], 0,
+        "empty nodes need no replacement"
+    );
+}
+
+// consolidation_test.go, Delete: "does not consolidate nodes with karpenter.sh/do-not-disrupt
+// on pods when the NodePool's TerminationGracePeriod is not nil" — a terminationGracePeriod
+// lets drift pick such nodes, never consolidation.
+#[test]
+fn termination_grace_period_does_not_open_consolidation_to_do_not_disrupt_pods() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED).replace(
+            "[nodepools.disruption]",
+            "terminationGracePeriod = \"300s\"\n[nodepools.disruption]"
+        ),
+        nodes("default", "m5.xlarge", &["n-0", "n-1"]),
+        pinned("web", "250m", &["n-0", "n-0", "n-1"], "doNotDisrupt = true")
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "n-0") && !terminated(&out, "n-1"));
+    assert!(started(&out).is_empty());
+}
+
+// consolidation_test.go, Delete: "does not consolidate nodes with pods with blocking PDBs
+// when the NodePool's TerminationGracePeriod is not nil".
+#[test]
+fn termination_grace_period_does_not_open_consolidation_to_blocking_pdbs() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED).replace(
+            "[nodepools.disruption]",
+            "terminationGracePeriod = \"300s\"\n[nodepools.disruption]"
+        ),
+        nodes("default", "m5.xlarge", &["n-0", "n-1"]),
+        pinned(
+            "web",
+            "250m",
+            &["n-0", "n-0", "n-1"],
+            "pdb = { maxUnavailable = 0 }"
+        )
+    );
+    let out = run(&text);
+    assert!(!terminated(&out, "n-0") && !terminated(&out, "n-1"));
+    assert!(started(&out).is_empty());
+}
+
+// consolidation_test.go, Delete: "can delete nodes with a permanently pending pod" — a
+// pod no node can ever take does not stop the node with one pod from being deleted, and
+// stays pending.
+#[test]
+fn a_permanently_pending_pod_does_not_block_deletion() {
+    let text = format!(
+        "{HEAD}{}{}{}\n[[workloads]]\nname = \"stuck\"\nrequests = {{ cpu = \"100m\" }}\nnodeSelector = {{ non-existent = \"node-label\" }}\n",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.large", &["n-0", "n-1"]),
+        pinned("web", "250m", &["n-0", "n-0", "n-1"], "")
+    );
+    let out = run(&text);
+    let first = &started(&out)[0];
+    assert_eq!(first.2, vec!["n-1".to_string()], "{first:?}");
+    assert!(first.1.ends_with("Consolidation"));
+    assert!(terminated(&out, "n-1") && !terminated(&out, "n-0"));
+    assert_eq!(out.summary.nodes_launched[0], 0, "no replacement");
+    assert_eq!(
+        out.summary.pods_pending_at_end, 1,
+        "the stuck pod is still pending"
+    );
+}
+
+// consolidation_test.go, TTL: "should wait for the node TTL for non-empty nodes before
+// consolidating" — decided at the first pass, started 15 s later (validation.go).
+#[test]
+fn consolidation_waits_out_the_validation_delay() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.large", &["n-0", "n-1"]),
+        pinned("web", "250m", &["n-0", "n-0", "n-1"], "")
+    );
+    let out = run(&text);
+    let decided = out
+        .decisions
+        .iter()
+        .find(|d| d.node == "n-1" && d.outcome == "deleted")
+        .expect("n-1 is chosen");
+    assert_eq!(decided.t, out.summary.start);
+    let first = &started(&out)[0];
+    assert_eq!(first.2, vec!["n-1".to_string()]);
+    assert_eq!(first.0.since(decided.t).0, 15_000);
+    let drained = out
+        .events
+        .iter()
+        .find(|e| {
+            e.kind == engine::output::EventKind::NodeDraining && e.node.as_deref() == Some("n-1")
+        })
+        .unwrap();
+    assert_eq!(drained.t, first.0, "nothing is evicted before validation");
+}
+
+// consolidation_test.go, TTL: "should not consolidate if the action becomes invalid during
+// the node TTL wait" — a do-not-disrupt pod binds to the empty node while the deletion
+// waits out its 15 s, so validation aborts it.
+#[test]
+fn a_decision_invalidated_during_validation_is_aborted() {
+    let text = format!(
+        "{HEAD}{}{}\n[[workloads]]\nname = \"late\"\nstart = \"+5s\"\nrequests = {{ cpu = \"100m\" }}\ndoNotDisrupt = true\n",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.large", &["n-0"])
+    );
+    let out = run(&text);
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.node == "n-0" && d.method == "Emptiness" && d.outcome == "deleted"),
+        "chosen while empty"
+    );
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.node == "n-0" && d.outcome == "aborted")
+    );
+    assert!(!terminated(&out, "n-0"));
+    assert!(started(&out).is_empty());
+}
+
+// consolidation_test.go, Topology Consideration: "won't delete node if it would violate pod
+// anti-affinity" — three cheapest nodes, one pod each that repels the others by hostname:
+// nothing can be deleted or replaced.
+#[test]
+fn required_anti_affinity_keeps_cheapest_nodes() {
+    let cluster = |extra: &str| {
+        format!(
+            "{HEAD}{}{}{}",
+            pool(WHEN_UNDERUTILIZED),
+            nodes("default", "m5.large", &["n-0", "n-1", "n-2"]),
+            pinned("web", "250m", &["n-0", "n-1", "n-2"], extra)
+        )
+    };
+    let out = run(&cluster(
+        "podAntiAffinity = [{ topologyKey = \"kubernetes.io/hostname\" }]",
+    ));
+    assert!(["n-0", "n-1", "n-2"].iter().all(|n| !terminated(&out, n)));
+    assert!(started(&out).is_empty());
+    // Without the anti-affinity the three small pods share one node.
+    let free = run(&cluster(""));
+    assert!(!started(&free).is_empty());
+}
+
+// consolidation_test.go, Topology Consideration: "can replace node maintaining zonal
+// topology spread" — the expensive node of the middle zone is replaced by a cheaper one in
+// the same zone, so the skew stays 1/1/1.
+#[test]
+fn replacement_keeps_zonal_topology_spread() {
+    let cluster = |extra: &str| {
+        format!(
+            "{}{}{}{}{}{}",
+            HEAD.replace(
+                "zones = [\"us-east-1a\"]",
+                "zones = [\"us-east-1a\", \"us-east-1b\", \"us-east-1c\"]"
+            ),
+            pool(&format!(
+                "{WHEN_UNDERUTILIZED}\nbudgets = [{{ nodes = \"100%\" }}]"
+            )),
+            nodes("default", "m5.large", &["z-a"])
+                .replace("names =", "zone = \"us-east-1a\"\nnames ="),
+            nodes("default", "m5.2xlarge", &["z-b"])
+                .replace("names =", "zone = \"us-east-1b\"\nnames ="),
+            nodes("default", "m5.large", &["z-c"])
+                .replace("names =", "zone = \"us-east-1c\"\nnames ="),
+            pinned("web", "1", &["z-a", "z-b", "z-c"], extra)
+        )
+    };
+    let out = run(&cluster(
+        "topologySpreadConstraints = [{ topologyKey = \"topology.kubernetes.io/zone\", maxSkew = 1 }]",
+    ));
+    let commands = started(&out);
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    assert_eq!(commands[0].2, vec!["z-b".to_string()]);
+    assert!(terminated(&out, "z-b") && !terminated(&out, "z-a") && !terminated(&out, "z-c"));
+    let old = out.nodes.iter().find(|n| n.name == "z-b").unwrap();
+    let new: Vec<_> = out
+        .nodes
+        .iter()
+        .filter(|n| n.launched_at > out.summary.start)
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].zone, "us-east-1b", "the replacement keeps the zone");
+    assert!(new[0].price < old.price);
+    assert_eq!(out.summary.pods_pending_at_end, 0);
+    // Without the constraint the replacement may land in any zone.
+    let free = run(&cluster(""));
+    let moved = free
+        .nodes
+        .iter()
+        .find(|n| n.launched_at > free.summary.start)
+        .unwrap();
+    assert_ne!(
+        moved.zone, "us-east-1b",
+        "the spread is what keeps the zone"
+    );
+}
+
+// validation.go: `ValidateCandidates` rebuilds the budget mapping when the 15 s wait ends and
+// fails the command ("budget") if a candidate's NodePool has no disruption left. Here the
+// budget is 1 node; n-0 is chosen for deletion at the first pass, and 5 s later n-2 of the
+// same pool is deleted by hand, which uses the budget up. Karpenter aborts the command.
+#[test]
+#[ignore = "engine bug: disruption_validate re-checks candidates and scheduling but not budgets, so the command starts over budget"]
+fn validation_rechecks_budgets() {
+    let text = format!(
+        "{HEAD}{}{}{}{}{}{}",
+        pool(&format!(
+            "{WHEN_UNDERUTILIZED}\nbudgets = [{{ nodes = \"1\" }}]"
+        )),
+        nodes("default", "m5.4xlarge", &["n-0"]),
+        nodes("default", "m5.large", &["n-1", "n-2"]),
+        pinned("web", "500m", &["n-0", "n-1"], ""),
+        pinned("other", "500m", &["n-2"], ""),
+        delete_at("n-2", "+5s")
+    );
+    let out = run(&text);
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.node == "n-0" && d.t == out.summary.start && d.outcome == "deleted"),
+        "n-0 is chosen at the first pass"
+    );
+    let at_validation = at_offset(&out, 15);
+    assert!(
+        !started(&out).iter().any(|c| c.0 == at_validation),
+        "the command must not start while n-2's deletion uses the budget of 1: {:?}",
+        started(&out)
+    );
+}
