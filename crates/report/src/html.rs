@@ -185,14 +185,18 @@ fn summary_section(out: &mut String, s: &Summary) {
 
 fn validation_section(out: &mut String, rows: &[ValidationRow]) {
     out.push_str("<h2 id=\"validation\">Validation: the log against the model</h2>\n");
-    let mut kinds: Vec<(&'static str, usize)> = Vec::new();
+    let mut kinds: Vec<(VerdictKind, usize)> = Vec::new();
     for r in rows {
-        match kinds.iter_mut().find(|(k, _)| *k == r.kind.label()) {
+        match kinds.iter_mut().find(|(k, _)| *k == r.kind) {
             Some((_, n)) => *n += 1,
-            None => kinds.push((r.kind.label(), 1)),
+            None => kinds.push((r.kind, 1)),
         }
     }
-    let tally: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    kinds.sort();
+    let tally: Vec<String> = kinds
+        .iter()
+        .map(|(k, n)| format!("{n} {}", k.label()))
+        .collect();
     let _ = writeln!(
         out,
         "<p>{} claims: {}. Lines are those of the replayed log.</p>",
