@@ -74,8 +74,8 @@ instance_type = "m5.2xlarge"
 
 fn bench_disruption(c: &mut Criterion) {
     let text = scenario_text();
-    let loaded = scenario::parse_str("disruption-bench.toml", &text)
-        .unwrap_or_else(|d| panic!("{}", d[0]));
+    let loaded =
+        scenario::parse_str("disruption-bench.toml", &text).unwrap_or_else(|d| panic!("{}", d[0]));
     let mut probe = engine::probe::DisruptionProbe::new(&loaded.scenario).unwrap();
     assert_eq!(
         probe.size(),
