@@ -1,8 +1,9 @@
 //! The 10:30-11:00 consolidation: what the log says Karpenter did, what the model does
 //! with the same cluster, and what it would do had Karpenter owned the general nodes.
 
-use engine::output::{NodeRecord, RunOutput};
+use engine::output::{NodeRecord, Provisioner, RunOutput};
 use model::SimTime;
+use model::instance::CapacityType;
 use model::price::UsdPerHour;
 
 use crate::validation::ValidationRow;
@@ -198,10 +199,7 @@ pub fn rows(f: &Facts, p: &Probes) -> Vec<ValidationRow> {
 
     let evictions: Vec<String> = log::PODS_TO_EVICT
         .iter()
-        .map(|(n, pods, _)| {
-            let model = f.start_node(n).map_or(0, |s| s.pinned_pods);
-            format!("{n} {pods} (model {model})")
-        })
+        .map(|(n, _, _)| format!("{n} {}", f.start_node(n).map_or(0, |s| s.pinned_pods)))
         .collect();
     let listed_60 = log::INVENTORY
         .iter()
@@ -247,6 +245,19 @@ pub fn rows(f: &Facts, p: &Probes) -> Vec<ValidationRow> {
     );
 
     let (t1045, end) = (f.clock(10, 45, 0), f.run.summary.end);
+    let cost_at = |run: &RunOutput, t: SimTime| {
+        run.samples
+            .iter()
+            .take_while(|s| s.t <= t)
+            .last()
+            .map_or(UsdPerHour(0), |s| s.cost_per_hour)
+    };
+    let (day_1100, adopted_1100) = (cost_at(f.run, t1100), cost_at(adopted, t1100));
+    let launched_by_karpenter: Vec<&NodeRecord> = adopted
+        .nodes
+        .iter()
+        .filter(|n| n.provisioner == Provisioner::Karpenter && n.launched_at > f.scenario.start)
+        .collect();
     rows.push(
         row(
             "Node count after consolidation",
@@ -260,12 +271,23 @@ pub fn rows(f: &Facts, p: &Probes) -> Vec<ValidationRow> {
         .log("36 → 35 (10:42) → 34 (10:52)")
         .model(format!(
             "{} at 10:45, {} at 11:00, {} at the end; had Karpenter owned the general nodes: \
-             {} at 11:00, {} at the end",
+             {} at 11:00, {} at the end, {} at 11:00 against the day's {} ({}/month less; \
+             {} of its {} replacement and new nodes are spot, which default-nodepool allows)",
             total_at(f, t1045),
             total_at(f, t1100),
             f.run.summary.nodes_end,
             alive(adopted, t1100),
-            alive(adopted, end)
+            alive(adopted, end),
+            hourly(adopted_1100),
+            hourly(day_1100),
+            month(per_month(UsdPerHour(
+                day_1100.0.saturating_sub(adopted_1100.0)
+            ))),
+            launched_by_karpenter
+                .iter()
+                .filter(|n| n.capacity_type == CapacityType::Spot)
+                .count(),
+            launched_by_karpenter.len()
         ))
         .differs(
             "the model consolidates none of the listed nodes (cluster-autoscaler's, see above); \
