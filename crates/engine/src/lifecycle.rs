@@ -641,17 +641,19 @@ impl Simulation<'_> {
             self.queue.schedule(at, Event::NodeTerminate(node));
             return;
         }
-        if let Some(t) = next {
-            let t = t.max(now.saturating_add(SimDuration(1)));
-            drain.next_step = Some(t);
-            self.queue.schedule(
-                t,
-                Event::LaunchPhase {
-                    node,
-                    phase: DRAIN_STEP,
-                },
-            );
-        }
+        // Every pod left is backing off, waiting for its deadline or do-not-disrupt; the
+        // fallback only guards against a drain that would never look again.
+        let t = next
+            .unwrap_or(now.saturating_add(EVICTION_MAX_DELAY))
+            .max(now.saturating_add(SimDuration(1)));
+        drain.next_step = Some(t);
+        self.queue.schedule(
+            t,
+            Event::LaunchPhase {
+                node,
+                phase: DRAIN_STEP,
+            },
+        );
         self.state.drains.insert(node, drain);
     }
 
