@@ -149,9 +149,9 @@ impl Simulation<'_> {
             && now.since(self.last_noop_at) < FORCE_RECHECK
             && !self.time_changed_candidates(self.last_noop_at, now);
         // One snapshot per pass, shared by every method's simulations.
-        self.sim_base = None;
+        self.snapshot.release();
         let result = self.first_command(now, order, unchanged);
-        self.sim_base = None;
+        self.snapshot.release();
         if let Some(cmd) = result {
             self.validating = Some(cmd);
             self.queue.schedule(
@@ -420,7 +420,7 @@ impl Simulation<'_> {
             Method::SingleNode => {
                 let free_total = self.free_capacity_total();
                 for id in candidates {
-                    if let Some(why) = self.cannot_consolidate(id, &free_total) {
+                    if let Some(why) = self.cannot_consolidate(&[id], &free_total) {
                         self.decide(now, method, id, "kept", why);
                         continue;
                     }
@@ -446,10 +446,15 @@ impl Simulation<'_> {
         }
         let (mut lo, mut hi) = (1usize, (candidates.len() - 1).min(MULTI_NODE_MAX));
         let mut best: Option<(Vec<NodeId>, Outcome)> = None;
+        let free_total = self.free_capacity_total();
         while lo <= hi {
             let mid = (lo + hi) / 2;
             let prefix = &candidates[..=mid];
-            match self.consolidate(prefix) {
+            let outcome = match self.cannot_consolidate(prefix, &free_total) {
+                Some(why) => Outcome::Blocked(why),
+                None => self.consolidate(prefix),
+            };
+            match outcome {
                 Outcome::Blocked(_) => hi = mid - 1,
                 outcome => {
                     best = Some((prefix.to_vec(), outcome));
@@ -487,31 +492,39 @@ impl Simulation<'_> {
             })
     }
 
-    /// A cheap necessary condition for single-node consolidation, so hopeless candidates
-    /// skip the full simulation with the same answer. Whatever of the node's pods cannot
-    /// fit in all other nodes' free capacity must go to the one replacement, and that
-    /// replacement must be a type strictly cheaper than the node.
-    fn cannot_consolidate(&self, id: NodeId, free_total: &model::Resources) -> Option<String> {
-        let n = self.state.node(id);
-        let pool = n.nodepool?;
-        let requests = n.requested.saturating_sub(&n.daemon_overhead);
-        let free_elsewhere = free_total.saturating_sub(&n.free());
+    /// A cheap necessary condition for consolidating `ids`, so hopeless probes skip the
+    /// full simulation with the same answer. Whatever of their pods cannot fit in the
+    /// other initialized nodes' free capacity (summed, so fragmentation is ignored) must
+    /// go to the one replacement, and that must be a type of some NodePool holding it
+    /// (daemonsets ignored) with an offering strictly cheaper than the candidates.
+    fn cannot_consolidate(&self, ids: &[NodeId], free_total: &model::Resources) -> Option<String> {
+        let mut requests = model::Resources::ZERO;
+        let mut free_here = model::Resources::ZERO;
+        let mut price = 0u64;
+        for id in ids {
+            let n = self.state.node(*id);
+            n.nodepool?;
+            requests = requests.saturating_add(&n.requested.saturating_sub(&n.daemon_overhead));
+            if n.is_schedulable() {
+                free_here = free_here.saturating_add(&n.free());
+            }
+            price = price.saturating_add(n.price.0);
+        }
+        let price = UsdPerHour(price);
+        let free_elsewhere = free_total.saturating_sub(&free_here);
         let must_move = requests.saturating_sub(&free_elsewhere);
         if must_move.is_zero() {
             return None;
         }
-        let overhead = n.daemon_overhead;
-        let need = must_move.saturating_add(&overhead);
-        let cheaper_fits = self.pool_types[pool].iter().any(|t| {
-            need.fits_in(&t.allocatable)
-                && t.offerings.iter().any(|o| o.available && o.price < n.price)
+        let cheaper_fits = self.pool_types.iter().flatten().any(|t| {
+            must_move.fits_in(&t.allocatable)
+                && t.offerings.iter().any(|o| o.available && o.price < price)
         });
         if cheaper_fits {
             return None;
         }
         Some(format!(
-            "no cheaper replacement: other nodes lack room for {must_move} of its pods, and no type cheaper than {} holds that",
-            n.price
+            "no cheaper replacement: other nodes lack room for {must_move} of its pods, and no type cheaper than {price} holds that"
         ))
     }
 
@@ -663,13 +676,11 @@ impl Simulation<'_> {
     }
 
     /// `SimulateScheduling`: the candidates' pods (plus pending pods) scheduled onto every
-    /// other node, with new NodeClaims where needed. The cluster snapshot is built once
-    /// per pass ([`SimBase`]); candidates are masked out of it for each probe.
+    /// other node, with new NodeClaims where needed. The cluster snapshot is built and
+    /// prepared once per pass ([`SimBase`]); each probe masks its candidates, and launch
+    /// choices are only made for probes that pass the binding checks.
     fn simulate(&mut self, nodes: &[NodeId], allow_many: bool) -> Outcome {
-        let mut base = match self.sim_base.take() {
-            Some(b) => b,
-            None => SimBase::new(self),
-        };
+        self.ensure_snapshot();
         let mut pods: Vec<model::pod::Pod> = Vec::new();
         for n in nodes {
             for p in &self.state.node(*n).pods {
@@ -677,28 +688,24 @@ impl Simulation<'_> {
             }
         }
         let candidate_pods = pods.len();
-        pods.extend(base.pending.iter().cloned());
-        // Mask the candidates: no room, no pods (so they attract no topology counts).
-        let mut saved = Vec::new();
-        for n in nodes {
-            if let Some(i) = base.index[n.index()] {
-                let e = &mut base.existing[i];
-                saved.push((i, e.allocatable, std::mem::take(&mut e.pods)));
-                e.allocatable = model::Resources::ZERO;
-            }
-        }
-        let out = self.scheduler.schedule(&ScheduleInput {
-            pods: &pods,
-            existing: &base.existing,
-            pool_usage: &base.usage,
-        });
-        for (i, alloc, p) in saved {
-            base.existing[i].allocatable = alloc;
-            base.existing[i].pods = p;
-        }
-        self.sim_base = Some(base);
+        let snap = &mut self.snapshot;
+        pods.extend(snap.pending.iter().cloned());
+        let masked: Vec<usize> = nodes.iter().filter_map(|n| snap.index[n.index()]).collect();
+        let Some(prepared) = snap.prepared.as_mut() else {
+            unreachable!("ensure_snapshot prepares the view");
+        };
+        let draft = self.scheduler.schedule_draft(
+            &ScheduleInput {
+                pods: &pods,
+                existing: &snap.existing,
+                pool_usage: &snap.usage,
+            },
+            prepared,
+            &masked,
+        );
         let candidate_ids: Vec<model::PodId> =
             pods[..candidate_pods].iter().map(|p| p.id).collect();
+        let out = &draft.output;
         if let Some(u) = out
             .unschedulable
             .iter()
@@ -722,16 +729,26 @@ impl Simulation<'_> {
                 ));
             }
         }
-        let claims: Vec<NewClaim> = out
-            .new_claims
+        let claims: Vec<packer::DraftClaim> = draft
+            .claims
             .into_iter()
-            .filter(|c| c.pods.iter().any(|p| candidate_ids.contains(p)) || !allow_many)
+            .filter(|c| c.pods().iter().any(|p| candidate_ids.contains(p)) || !allow_many)
             .collect();
         if claims.is_empty() {
-            Outcome::Delete
-        } else {
-            Outcome::Replace(claims)
+            return Outcome::Delete;
         }
+        if !allow_many && claims.len() > 1 {
+            return Outcome::Blocked(format!(
+                "its pods would need {} new nodes; consolidation replaces with at most one",
+                claims.len()
+            ));
+        }
+        Outcome::Replace(
+            claims
+                .into_iter()
+                .map(|c| self.scheduler.finalize(c))
+                .collect(),
+        )
     }
 
     /// 15 s after a decision: re-check and start it, or abort.
@@ -739,7 +756,7 @@ impl Simulation<'_> {
         let Some(cmd) = self.validating.take() else {
             return;
         };
-        self.sim_base = None;
+        self.snapshot.release();
         let still_candidates: Vec<NodeId> = self.candidates(now, cmd.method);
         let valid_nodes = cmd.candidates.iter().all(|c| still_candidates.contains(c));
         let same = valid_nodes
@@ -887,38 +904,6 @@ impl Simulation<'_> {
             reason: "reached expireAfter; v1 expiration is forceful".into(),
         });
         self.drain_and_terminate(now, node, "Expired: expireAfter reached");
-    }
-}
-
-/// The cluster as one pass's simulations see it.
-pub struct SimBase {
-    existing: Vec<packer::ExistingNode>,
-    /// Node id → position in `existing`.
-    index: Vec<Option<usize>>,
-    usage: Vec<packer::PoolUsage>,
-    pending: Vec<model::pod::Pod>,
-}
-
-impl SimBase {
-    fn new(sim: &Simulation) -> SimBase {
-        let existing = sim.existing_nodes();
-        let mut index = vec![None; sim.state.nodes.len()];
-        for (i, e) in existing.iter().enumerate() {
-            if let NodeRef::Node(id) = e.id {
-                index[id.index()] = Some(i);
-            }
-        }
-        SimBase {
-            existing,
-            index,
-            usage: sim.pool_usage(),
-            pending: sim
-                .state
-                .pending
-                .iter()
-                .map(|p| sim.state.pod(*p).pod.clone())
-                .collect(),
-        }
     }
 }
 

@@ -33,6 +33,7 @@ mod provisioner;
 mod queue;
 mod rng;
 mod sim;
+mod snapshot;
 mod spot;
 mod state;
 mod timeline;

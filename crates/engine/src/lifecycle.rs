@@ -210,6 +210,7 @@ impl Simulation<'_> {
             drifted: false,
             disrupting: false,
             unneeded_since: None,
+            pod_edits: 0,
         });
         id
     }

@@ -10,7 +10,7 @@ use packer::{ExistingNode, NodeRef, PoolUsage, ScheduleInput};
 use crate::config::CutoverSemantics;
 use crate::output::{EventKind, Provisioner};
 use crate::sim::{BatchWindow, Event, Simulation};
-use crate::state::{NodePhase, Route};
+use crate::state::{NodePhase, NodeState, Route};
 
 impl Simulation<'_> {
     /// A pod Karpenter watches became pending: open or extend the batch window.
@@ -85,13 +85,29 @@ impl Simulation<'_> {
             .iter()
             .map(|p| self.state.pod(*p).pod.clone())
             .collect();
-        let existing = self.existing_nodes();
-        let usage = self.pool_usage();
-        let out = self.scheduler.schedule(&ScheduleInput {
-            pods: &pods,
-            existing: &existing,
-            pool_usage: &usage,
-        });
+        // The disruption controller's cached view of the nodes serves here too.
+        self.snapshot.release();
+        self.ensure_snapshot();
+        let snap = &mut self.snapshot;
+        let Some(prepared) = snap.prepared.as_mut() else {
+            unreachable!("ensure_snapshot prepares the view");
+        };
+        let draft = self.scheduler.schedule_draft(
+            &ScheduleInput {
+                pods: &pods,
+                existing: &snap.existing,
+                pool_usage: &snap.usage,
+            },
+            prepared,
+            &[],
+        );
+        self.snapshot.release();
+        let mut out = draft.output;
+        out.new_claims = draft
+            .claims
+            .into_iter()
+            .map(|c| self.scheduler.finalize(c))
+            .collect();
         self.log(
             now,
             EventKind::ProvisionerBatch,
@@ -182,28 +198,25 @@ impl Simulation<'_> {
 
     /// Every node that can take pods, as Karpenter's cluster state sees it: ready nodes and
     /// launching ones (uninitialized), not those being deleted or cordoned.
-    pub fn existing_nodes(&self) -> Vec<ExistingNode> {
-        self.state
-            .nodes
-            .iter()
-            .filter(|n| matches!(n.phase, NodePhase::Launching | NodePhase::Ready) && !n.cordoned)
-            .map(|n| ExistingNode {
-                id: NodeRef::Node(n.id),
-                name: n.name.clone(),
-                labels: n.scheduling_labels.clone(),
-                taints: n.taints.clone(),
-                allocatable: n.allocatable,
-                requested: n.requested.saturating_add(&n.nominated_requests),
-                initialized: n.phase == NodePhase::Ready,
-                nodepool: n.nodepool.map(|p| NodePoolId(p as u32)),
-                pods: n
-                    .pods
-                    .iter()
-                    .chain(n.nominated.iter())
-                    .map(|p| Arc::clone(self.state.spec_of(*p)))
-                    .collect(),
-            })
-            .collect()
+    /// One node as the scheduler sees it: room, labels it may read, and its pods (bound
+    /// and nominated) for topology counting.
+    pub fn existing_node(&self, n: &NodeState) -> ExistingNode {
+        ExistingNode {
+            id: NodeRef::Node(n.id),
+            name: n.name.clone(),
+            labels: n.scheduling_labels.clone(),
+            taints: n.taints.clone(),
+            allocatable: n.allocatable,
+            requested: n.requested.saturating_add(&n.nominated_requests),
+            initialized: n.phase == NodePhase::Ready,
+            nodepool: n.nodepool.map(|p| NodePoolId(p as u32)),
+            pods: n
+                .pods
+                .iter()
+                .chain(n.nominated.iter())
+                .map(|p| Arc::clone(self.state.spec_of(*p)))
+                .collect(),
+        }
     }
 
     /// Capacity of each NodePool's nodes that are not being deleted (`state/cluster.go`).
@@ -249,4 +262,9 @@ impl Simulation<'_> {
             },
         ))
     }
+}
+
+/// Whether a node is in the scheduler's view: launching or ready, and not cordoned.
+pub fn in_scheduler_view(n: &NodeState) -> bool {
+    matches!(n.phase, NodePhase::Launching | NodePhase::Ready) && !n.cordoned
 }

@@ -101,8 +101,8 @@ pub struct Simulation<'s> {
     /// Started commands waiting for their replacements.
     pub commands: Vec<crate::disruption::Command>,
     pub last_noop_version: Option<u64>,
-    /// The snapshot the current disruption pass simulates against.
-    pub sim_base: Option<crate::disruption::SimBase>,
+    /// The cluster view disruption passes simulate against.
+    pub snapshot: crate::snapshot::Snapshot,
     pub last_noop_at: SimTime,
     pub ca_scan_queued: bool,
     pub last_ca_scale_up: Option<SimTime>,
@@ -177,7 +177,7 @@ impl<'s> Simulation<'s> {
             validating: None,
             commands: Vec::new(),
             last_noop_version: None,
-            sim_base: None,
+            snapshot: crate::snapshot::Snapshot::default(),
             last_noop_at: cfg.start,
             ca_scan_queued: false,
             last_ca_scale_up: None,

@@ -102,6 +102,9 @@ pub struct NodeState {
     pub disrupting: bool,
     /// cluster-autoscaler: since when the node has been unneeded.
     pub unneeded_since: Option<SimTime>,
+    /// Counts changes to `pods` and `nominated` (and so to the requests), so a cached
+    /// view of the node knows when it is stale.
+    pub pod_edits: u64,
 }
 
 impl NodeState {
@@ -162,6 +165,7 @@ impl ClusterState {
             let nn = &mut self.nodes[n.index()];
             nn.nominated.retain(|x| *x != pod);
             nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_demand(&requests));
+            nn.pod_edits += 1;
         }
         p.phase = PodPhase::Bound(node);
         p.bound_at = Some(now);
@@ -169,6 +173,7 @@ impl ClusterState {
         self.pending.remove(&pod);
         let n = &mut self.nodes[node.index()];
         n.pods.push(pod);
+        n.pod_edits += 1;
         n.requested = n.requested.saturating_add(&pod_demand(&requests));
         n.last_pod_event = now;
         self.version += 1;
@@ -182,6 +187,7 @@ impl ClusterState {
             PodPhase::Bound(node) => {
                 let n = &mut self.nodes[node.index()];
                 n.pods.retain(|x| *x != pod);
+                n.pod_edits += 1;
                 n.requested = n.requested.saturating_sub(&pod_demand(&requests));
                 n.last_pod_event = self.now;
             }
@@ -194,6 +200,7 @@ impl ClusterState {
             let nn = &mut self.nodes[n.index()];
             nn.nominated.retain(|x| *x != pod);
             nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_demand(&requests));
+            nn.pod_edits += 1;
         }
         p.phase = PodPhase::Gone;
         self.version += 1;
@@ -208,6 +215,7 @@ impl ClusterState {
             let nn = &mut self.nodes[n.index()];
             nn.nominated.retain(|x| *x != pod);
             nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_demand(&requests));
+            nn.pod_edits += 1;
         }
     }
 
@@ -221,10 +229,12 @@ impl ClusterState {
             let pn = &mut self.nodes[prev.index()];
             pn.nominated.retain(|x| *x != pod);
             pn.nominated_requests = pn.nominated_requests.saturating_sub(&pod_demand(&requests));
+            pn.pod_edits += 1;
         }
         self.pods[pod.index()].nominated = Some(node);
         let n = &mut self.nodes[node.index()];
         n.nominated.push(pod);
+        n.pod_edits += 1;
         n.nominated_requests = n.nominated_requests.saturating_add(&pod_demand(&requests));
     }
 }

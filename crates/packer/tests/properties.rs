@@ -114,6 +114,14 @@ fn arb_case() -> impl Strategy<Value = Case> {
 }
 
 fn run(case: &Case, pods: &[Pod]) -> ScheduleOutput {
+    scheduler_for(case).schedule(&ScheduleInput {
+        pods,
+        existing: &case.existing,
+        pool_usage: &[PoolUsage::default()],
+    })
+}
+
+fn scheduler_for(case: &Case) -> Scheduler {
     let mut np = nodepool("default");
     if let Some(l) = case.cpu_limit {
         np.limits.resources = Resources::UNLIMITED.with(ResourceKind::CpuMillis, l);
@@ -128,19 +136,14 @@ fn run(case: &Case, pods: &[Pod]) -> ScheduleOutput {
         Operator::In,
         ["test-zone-1"],
     ));
-    let mut s = Scheduler::new(
+    Scheduler::new(
         vec![
             pool_with(np, fake_catalogue(8, &ZONES)),
             pool_with(zonal, karpenter_fake_types()),
         ],
         &[],
         VersionProfile::V1,
-    );
-    s.schedule(&ScheduleInput {
-        pods,
-        existing: &case.existing,
-        pool_usage: &[PoolUsage::default()],
-    })
+    )
 }
 
 fn pod_by_id(pods: &[Pod], id: PodId) -> &Pod {
@@ -276,4 +279,42 @@ fn large_runs_stay_valid_and_order_independent() {
         existing: &[],
         pool_usage: &[],
     });
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A prepared snapshot with masked nodes gives what a fresh solve gives when those
+    /// nodes have no room and no pods, probe after probe (the snapshot is restored).
+    #[test]
+    fn prepared_masked_solves_equal_fresh_solves(
+        case in arb_case(),
+        masks in prop::collection::vec(prop::collection::vec(any::<bool>(), 5), 1..4),
+    ) {
+        let mut existing = case.existing.clone();
+        for (i, node) in existing.iter_mut().enumerate() {
+            node.pods = vec![case.specs[i % case.specs.len()].clone(); i % 3];
+        }
+        let mut sched = scheduler_for(&case);
+        let mut prepared = sched.prepare(&existing);
+        let usage = [PoolUsage::default()];
+        for mask in masks {
+            let masked: Vec<usize> = (0..existing.len()).filter(|i| mask[*i]).collect();
+            let input = ScheduleInput { pods: &case.pods, existing: &existing, pool_usage: &usage };
+            let draft = sched.schedule_draft(&input, &mut prepared, &masked);
+            let mut got = draft.output;
+            got.new_claims = draft.claims.into_iter().map(|c| sched.finalize(c)).collect();
+            let mut fresh_nodes = existing.clone();
+            for &i in &masked {
+                fresh_nodes[i].allocatable = Resources::ZERO;
+                fresh_nodes[i].pods.clear();
+            }
+            let want = scheduler_for(&case).schedule(&ScheduleInput {
+                pods: &case.pods,
+                existing: &fresh_nodes,
+                pool_usage: &usage,
+            });
+            prop_assert_eq!(got, want);
+        }
+    }
 }

@@ -5,7 +5,7 @@ use super::*;
 
 impl<'s, 'i> Solve<'s, 'i> {
     pub(super) fn find_existing(&mut self, pod: &Pod, si: usize, v: usize) -> Option<usize> {
-        if self.existing.is_empty() {
+        if self.order.is_empty() {
             return None;
         }
         let demand = self.specs[si].demand;
@@ -21,7 +21,7 @@ impl<'s, 'i> Solve<'s, 'i> {
 
     /// Karpenter's `ExistingNode.CanAdd` minus resources (the tree checked those).
     pub(super) fn existing_accepts(&mut self, pod: &Pod, si: usize, v: usize, slot: usize) -> bool {
-        let node = &self.input.existing[self.existing[slot].input];
+        let node = &self.input.existing[self.order[slot]];
         let spec = &pod.spec;
         let variant = &self.specs[si].variants[v];
         if !node.taints.is_empty() {
@@ -46,7 +46,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             return true;
         }
         // Cheap topology rejections on the node's hostname first.
-        if let Some(h) = self.existing[slot].host_domain
+        if let Some(h) = self.host_domain.get(slot).copied().flatten()
             && !variant.strict_reqs.has(labels::HOSTNAME)
         {
             let selfsel = |g: usize| self.topology.groups[g].selector.matches(&spec.labels);
@@ -60,11 +60,13 @@ impl<'s, 'i> Solve<'s, 'i> {
                 }
             }
         }
-        let reqs = self.existing[slot]
-            .reqs
-            .get_or_insert_with(|| node_requirements(node))
-            .clone();
-        if !strictly_compatible(&reqs, &variant.reqs) {
+        if self.node_reqs[slot].is_none() {
+            self.node_reqs[slot] = Some(node_requirements(node));
+        }
+        let Some(reqs) = self.node_reqs[slot].as_ref() else {
+            return false;
+        };
+        if !strictly_compatible(reqs, &variant.reqs) {
             return false;
         }
         for &g in variant.owned.iter().chain(&self.specs[si].repelled_by) {
@@ -86,7 +88,7 @@ impl<'s, 'i> Solve<'s, 'i> {
     }
 
     pub(super) fn record_on_existing(&mut self, si: usize, slot: usize) {
-        let node = &self.input.existing[self.existing[slot].input];
+        let node = &self.input.existing[self.order[slot]];
         for &g in self.specs[si]
             .selected_by
             .iter()

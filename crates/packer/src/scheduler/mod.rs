@@ -33,6 +33,7 @@ use crate::pool_index::PoolIndex;
 use crate::reason::{PoolRejection, summarize};
 use crate::topology::{GroupKind, Topology};
 use crate::variant::{Variant, ladder};
+pub use prepared::{Draft, DraftClaim, PreparedExisting};
 
 /// Taints a node carries only while it starts; Karpenter assumes pods will tolerate them
 /// on uninitialized nodes ("should assume pod will schedule to a node with ephemeral taint").
@@ -210,9 +211,12 @@ impl Scheduler {
     /// One solve. Never panics on input; every pod ends up bound, on a new claim, or
     /// unschedulable with a reason.
     pub fn schedule(&mut self, input: &ScheduleInput<'_>) -> ScheduleOutput {
-        let mut solve = Solve::new(self, input);
+        let mut solve = Solve::new(self, input, None);
         solve.run();
-        solve.finish()
+        let (draft, _, _) = solve.finish_draft();
+        let mut out = draft.output;
+        out.new_claims = draft.claims.into_iter().map(|c| self.finalize(c)).collect();
+        out
     }
 }
 
@@ -228,12 +232,6 @@ struct SpecState {
     selected_by: Vec<usize>,
     /// Inverse anti-affinity groups that repel the pod.
     repelled_by: Vec<usize>,
-}
-
-struct ExistingState {
-    input: usize,
-    reqs: Option<Requirements>,
-    host_domain: Option<u32>,
 }
 
 struct Claim {
@@ -258,8 +256,16 @@ struct Solve<'s, 'i> {
     topology: Topology,
     specs: Vec<SpecState>,
     pod_spec: Vec<usize>,
-    existing: Vec<ExistingState>,
+    /// Existing nodes in Karpenter's order: slot → input index.
+    order: Vec<usize>,
+    /// Each slot's node as requirements, built when first needed (kept across the solves
+    /// of a prepared snapshot: nodes' labels do not change).
+    node_reqs: Vec<Option<Requirements>>,
+    /// Each slot's hostname domain; empty unless the solve has a hostname group.
+    host_domain: Vec<Option<u32>>,
     tree: MaxTree,
+    /// Tree slots changed by this solve (restored when the tree is a prepared one).
+    touched: Vec<usize>,
     claims: Vec<Claim>,
     live: BTreeSet<(usize, usize)>,
     /// The live claims not yet rejected by the current run of identical plain pods.
@@ -285,5 +291,6 @@ fn spec_key(spec: &Arc<PodSpec>) -> usize {
 mod claims;
 mod existing_nodes;
 mod new_claims;
+mod prepared;
 mod queue;
 mod setup;

@@ -84,9 +84,10 @@ impl<'s, 'i> Solve<'s, 'i> {
         let pod = &self.input.pods[p];
         // 1. Existing nodes, first fit in Karpenter's order.
         if let Some(slot) = self.find_existing(pod, si, v) {
-            let ni = self.existing[slot].input;
+            let ni = self.order[slot];
             let free = self.tree.get(slot).saturating_sub(&self.specs[si].demand);
             self.tree.set(slot, free);
+            self.touched.push(slot);
             self.record_on_existing(si, slot);
             self.out.bindings.push(Binding {
                 pod: pod.id,
@@ -102,32 +103,26 @@ impl<'s, 'i> Solve<'s, 'i> {
         self.add_to_new_claim(pod, si, v)
     }
 
-    pub(super) fn finish(mut self) -> ScheduleOutput {
-        let claims = std::mem::take(&mut self.claims);
-        let profile = self.sched.profile;
-        for claim in claims {
-            let f = finalize(
-                &mut self.sched.pools[claim.pool],
-                &claim.options,
-                &claim.reqs,
-                &claim.requests,
-                profile,
-            );
-            let pool = &self.sched.pools[claim.pool];
-            self.out.new_claims.push(NewClaim {
-                nodepool: pool.input.id,
-                pool_index: claim.pool,
-                pods: claim.pods,
-                requests: f.requests,
-                requirements: f.requirements,
-                instance_type_options: f
-                    .options
-                    .iter()
-                    .map(|&t| pool.input.instance_types[t].id)
-                    .collect(),
-                launch: f.launch,
-            });
-        }
-        self.out
+    pub(super) fn finish_draft(mut self) -> (Draft, prepared::Returned, Vec<usize>) {
+        let claims = std::mem::take(&mut self.claims)
+            .into_iter()
+            .map(|c| DraftClaim {
+                pool: c.pool,
+                pods: c.pods,
+                requests: c.requests,
+                options: c.options,
+                reqs: c.reqs,
+            })
+            .collect();
+        let draft = Draft {
+            output: std::mem::take(&mut self.out),
+            claims,
+        };
+        let base = prepared::Returned {
+            order: self.order,
+            tree: self.tree,
+            node_reqs: self.node_reqs,
+        };
+        (draft, base, self.touched)
     }
 }

@@ -5,7 +5,17 @@ use super::existing_nodes::node_label;
 use super::*;
 
 impl<'s, 'i> Solve<'s, 'i> {
-    pub(super) fn new(sched: &'s mut Scheduler, input: &'i ScheduleInput<'i>) -> Solve<'s, 'i> {
+    pub(super) fn new(
+        sched: &'s mut Scheduler,
+        input: &'i ScheduleInput<'i>,
+        base: Option<prepared::Base<'_>>,
+    ) -> Solve<'s, 'i> {
+        let mut masked = vec![false; input.existing.len()];
+        if let Some(b) = &base {
+            for &i in b.masked {
+                masked[i] = true;
+            }
+        }
         let mut topology = Topology::default();
         let npools = sched.pools.len();
         // Specs: one state per distinct `Arc<PodSpec>` (pointer identity is only a lookup
@@ -52,8 +62,20 @@ impl<'s, 'i> Solve<'s, 'i> {
         }
         // Inverse anti-affinity from bound pods.
         let mut inverse_records: Vec<(usize, usize)> = Vec::new();
-        for (ni, node) in input.existing.iter().enumerate() {
-            for bound in &node.pods {
+        let anti_pods_scan;
+        let anti_pods = match &base {
+            Some(b) => b.anti_affinity_pods,
+            None => {
+                anti_pods_scan = prepared::anti_affinity_pods(input.existing);
+                &anti_pods_scan[..]
+            }
+        };
+        for &(ni, pi) in anti_pods {
+            if masked[ni] {
+                continue;
+            }
+            {
+                let bound = &input.existing[ni].pods[pi];
                 for term in bound.pod_anti_affinity.iter().filter(|t| t.is_required()) {
                     let g = topology.group_for(
                         labels::normalize_key(&term.topology_key),
@@ -114,7 +136,10 @@ impl<'s, 'i> Solve<'s, 'i> {
             }
             let table = topology.groups[gi].table;
             let key = topology.tables[table].key.clone();
-            for node in input.existing {
+            for (ni, node) in input.existing.iter().enumerate() {
+                if masked[ni] {
+                    continue;
+                }
                 let Some(v) = node_label(node, &key) else {
                     continue;
                 };
@@ -145,34 +170,42 @@ impl<'s, 'i> Solve<'s, 'i> {
         }
         let host_table = topology.table_of(labels::HOSTNAME);
 
-        // Existing nodes in Karpenter's order.
-        let mut order: Vec<usize> = (0..input.existing.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (na, nb) = (&input.existing[a], &input.existing[b]);
-            nb.initialized
-                .cmp(&na.initialized)
-                .then_with(|| na.name.cmp(&nb.name))
-                .then(a.cmp(&b))
-        });
-        let free: Vec<Resources> = order
-            .iter()
-            .map(|&i| {
-                input.existing[i]
-                    .allocatable
-                    .saturating_sub(&input.existing[i].requested)
-            })
-            .collect();
-        let existing = order
-            .iter()
-            .map(|&i| ExistingState {
-                input: i,
-                reqs: None,
-                host_domain: host_table.and_then(|t| {
+        // Existing nodes in Karpenter's order, with masked ones holding no room.
+        let mut touched = Vec::new();
+        let (order, tree, node_reqs) = match base {
+            Some(b) => {
+                let mut tree = b.tree;
+                for &i in b.masked {
+                    tree.set(b.slot_of[i], Resources::ZERO);
+                    touched.push(b.slot_of[i]);
+                }
+                (b.order, tree, b.node_reqs)
+            }
+            None => {
+                let order = prepared::existing_order(input.existing);
+                let free: Vec<Resources> = order
+                    .iter()
+                    .map(|&i| {
+                        input.existing[i]
+                            .allocatable
+                            .saturating_sub(&input.existing[i].requested)
+                    })
+                    .collect();
+                let reqs = vec![None; order.len()];
+                (order, MaxTree::new(&free), reqs)
+            }
+        };
+        // Only solves with a hostname topology group read node hostnames' domains.
+        let host_domain = match host_table {
+            Some(t) => order
+                .iter()
+                .map(|&i| {
                     node_label(&input.existing[i], labels::HOSTNAME)
                         .and_then(|h| topology.tables[t].index.get(h).copied())
-                }),
-            })
-            .collect();
+                })
+                .collect(),
+            None => Vec::new(),
+        };
 
         // Limits.
         let mut remaining = Vec::with_capacity(npools);
@@ -200,14 +233,16 @@ impl<'s, 'i> Solve<'s, 'i> {
             remaining.push(rem);
             remaining_nodes.push(limits.nodes.map(|n| n.saturating_sub(usage.nodes)));
         }
-        let nodes_for_tree = free;
         Solve {
             input,
             topology,
             specs,
             pod_spec,
-            tree: MaxTree::new(&nodes_for_tree),
-            existing,
+            tree,
+            touched,
+            order,
+            node_reqs,
+            host_domain,
             claims: Vec::new(),
             live: BTreeSet::new(),
             run_live: BTreeSet::new(),

@@ -1,0 +1,204 @@
+//! Many solves against one snapshot. A consolidation pass asks "what if these nodes were
+//! gone?" dozens of times about the same cluster; sorting the existing nodes into
+//! Karpenter's order and building their free-capacity tree once per snapshot, instead of
+//! once per probe, removes most of a probe's cost on a large cluster. A probe masks its
+//! candidates (no room, no pods counted) and the tree is restored afterwards.
+//!
+//! A solve can also stop short of choosing launches ([`Draft`]): a consolidation probe
+//! often fails on its bindings alone, and the launch choice scans every option.
+
+use super::*;
+
+/// Existing nodes in Karpenter's order with a free-capacity tree, built once per
+/// snapshot by [`Scheduler::prepare`].
+#[derive(Debug, Clone)]
+pub struct PreparedExisting {
+    pub(super) order: Vec<usize>,
+    /// Input index → slot in `order`.
+    pub(super) slot_of: Vec<usize>,
+    /// Free capacity per slot, as the tree holds it between solves.
+    pub(super) free: Vec<Resources>,
+    pub(super) tree: MaxTree,
+    pub(super) node_reqs: Vec<Option<Requirements>>,
+    /// (node, pod) of every bound pod with required anti-affinity: the only bound pods
+    /// that repel others, and few, so solves need not scan every bound pod for them.
+    pub(super) anti_affinity_pods: Vec<(usize, usize)>,
+}
+
+/// A new claim whose launch has not been chosen yet ([`Scheduler::finalize`] does).
+#[derive(Debug, Clone)]
+pub struct DraftClaim {
+    pub(super) pool: usize,
+    pub(super) pods: Vec<PodId>,
+    pub(super) requests: Resources,
+    pub(super) options: Bitset,
+    pub(super) reqs: Requirements,
+}
+
+impl DraftClaim {
+    pub fn pods(&self) -> &[PodId] {
+        &self.pods
+    }
+
+    pub fn pool_index(&self) -> usize {
+        self.pool
+    }
+}
+
+/// A solve's bindings and unschedulable pods (its `output.new_claims` is empty), and its
+/// new claims before their launch choice.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub output: ScheduleOutput,
+    pub claims: Vec<DraftClaim>,
+}
+
+/// Karpenter's existing-node order (`scheduler.go`: initialized first, then by name).
+pub(super) fn existing_order(existing: &[ExistingNode]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..existing.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (na, nb) = (&existing[a], &existing[b]);
+        nb.initialized
+            .cmp(&na.initialized)
+            .then_with(|| na.name.cmp(&nb.name))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// (node, pod) indices of the bound pods with a required anti-affinity term.
+pub(super) fn anti_affinity_pods(existing: &[ExistingNode]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (ni, node) in existing.iter().enumerate() {
+        for (pi, pod) in node.pods.iter().enumerate() {
+            if pod.pod_anti_affinity.iter().any(|t| t.is_required()) {
+                out.push((ni, pi));
+            }
+        }
+    }
+    out
+}
+
+impl PreparedExisting {
+    pub(super) fn new(existing: &[ExistingNode]) -> PreparedExisting {
+        let order = existing_order(existing);
+        let mut slot_of = vec![0; existing.len()];
+        for (slot, &i) in order.iter().enumerate() {
+            slot_of[i] = slot;
+        }
+        let free: Vec<Resources> = order
+            .iter()
+            .map(|&i| {
+                existing[i]
+                    .allocatable
+                    .saturating_sub(&existing[i].requested)
+            })
+            .collect();
+        PreparedExisting {
+            tree: MaxTree::new(&free),
+            node_reqs: vec![None; order.len()],
+            anti_affinity_pods: anti_affinity_pods(existing),
+            order,
+            slot_of,
+            free,
+        }
+    }
+
+    /// How many existing nodes it was prepared for.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
+impl Scheduler {
+    /// Prepares `existing` for [`Scheduler::schedule_draft`]; valid as long as the same
+    /// slice is passed unchanged.
+    pub fn prepare(&self, existing: &[ExistingNode]) -> PreparedExisting {
+        PreparedExisting::new(existing)
+    }
+
+    /// One solve against a prepared snapshot, with the existing nodes at the input
+    /// indices in `masked` treated as gone (no room, their pods not counted for
+    /// topology), stopping before launch choices. `prepared` must come from
+    /// [`Scheduler::prepare`] on `input.existing`; it is left as it was.
+    ///
+    /// # Panics
+    /// If `prepared` was built for a different number of existing nodes, or a masked
+    /// index is out of range (both programming errors of the caller, not input).
+    pub fn schedule_draft(
+        &mut self,
+        input: &ScheduleInput<'_>,
+        prepared: &mut PreparedExisting,
+        masked: &[usize],
+    ) -> Draft {
+        assert_eq!(
+            prepared.len(),
+            input.existing.len(),
+            "stale PreparedExisting"
+        );
+        let base = Base {
+            order: std::mem::take(&mut prepared.order),
+            tree: std::mem::replace(&mut prepared.tree, MaxTree::new(&[])),
+            node_reqs: std::mem::take(&mut prepared.node_reqs),
+            slot_of: &prepared.slot_of,
+            anti_affinity_pods: &prepared.anti_affinity_pods,
+            masked,
+        };
+        let mut solve = Solve::new(self, input, Some(base));
+        solve.run();
+        let (draft, back, touched) = solve.finish_draft();
+        prepared.order = back.order;
+        prepared.tree = back.tree;
+        prepared.node_reqs = back.node_reqs;
+        for slot in touched {
+            prepared.tree.set(slot, prepared.free[slot]);
+        }
+        draft
+    }
+
+    /// Chooses a draft claim's launch (`FinalizeScheduling`, truncation, offering).
+    pub fn finalize(&mut self, claim: DraftClaim) -> NewClaim {
+        let f = finalize(
+            &mut self.pools[claim.pool],
+            &claim.options,
+            &claim.reqs,
+            &claim.requests,
+            self.profile,
+        );
+        let pool = &self.pools[claim.pool];
+        NewClaim {
+            nodepool: pool.input.id,
+            pool_index: claim.pool,
+            pods: claim.pods,
+            requests: f.requests,
+            requirements: f.requirements,
+            instance_type_options: f
+                .options
+                .iter()
+                .map(|&t| pool.input.instance_types[t].id)
+                .collect(),
+            launch: f.launch,
+        }
+    }
+}
+
+/// What a solve against a prepared snapshot starts from.
+pub(super) struct Base<'p> {
+    pub order: Vec<usize>,
+    pub tree: MaxTree,
+    pub node_reqs: Vec<Option<Requirements>>,
+    pub slot_of: &'p [usize],
+    pub anti_affinity_pods: &'p [(usize, usize)],
+    pub masked: &'p [usize],
+}
+
+/// What a solve hands back to its prepared snapshot.
+pub(super) struct Returned {
+    pub order: Vec<usize>,
+    pub tree: MaxTree,
+    pub node_reqs: Vec<Option<Requirements>>,
+}
