@@ -360,7 +360,18 @@ impl Simulation<'_> {
     }
 
     fn compute(&mut self, now: SimTime, method: Method) -> Option<Command> {
-        let all = self.candidates(now, method);
+        let all = if matches!(method, Method::MultiNode | Method::SingleNode) {
+            match &self.snapshot.consolidation_candidates {
+                Some(c) => c.clone(),
+                None => {
+                    let c = self.candidates(now, method);
+                    self.snapshot.consolidation_candidates = Some(c.clone());
+                    c
+                }
+            }
+        } else {
+            self.candidates(now, method)
+        };
         if all.is_empty() {
             return None;
         }

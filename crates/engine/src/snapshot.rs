@@ -46,12 +46,16 @@ pub struct Snapshot {
     pub prepared: Option<PreparedExisting>,
     pub usage: Vec<PoolUsage>,
     pub pending: Vec<Pod>,
+    /// Multi-node and single-node consolidation consider the same candidates in the
+    /// same order; one pass computes them once.
+    pub consolidation_candidates: Option<Vec<NodeId>>,
 }
 
 impl Snapshot {
     /// Marks the view stale (the cluster may change before the next pass) and returns
     /// its node views to the cache.
     pub fn release(&mut self) {
+        self.consolidation_candidates = None;
         if !self.built {
             return;
         }
