@@ -300,6 +300,34 @@ pub struct OutputSpec {
     pub dir: Option<String>,
 }
 
+/// `InsufficientInstanceCapacity` for matching launches in `[from, until)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapacityShortage {
+    pub instance_type: String,
+    /// `None`: every zone.
+    pub zone: Option<String>,
+    /// `None`: both capacity types.
+    pub capacity_type: Option<CapacityType>,
+    pub from: SimTime,
+    pub until: SimTime,
+}
+
+impl CapacityShortage {
+    pub fn covers(
+        &self,
+        instance_type: &str,
+        zone: &str,
+        capacity_type: CapacityType,
+        at: SimTime,
+    ) -> bool {
+        self.instance_type == instance_type
+            && self.zone.as_deref().is_none_or(|z| z == zone)
+            && self.capacity_type.is_none_or(|c| c == capacity_type)
+            && self.from <= at
+            && at < self.until
+    }
+}
+
 /// Caps that stop a runaway run with a clear message.
 #[derive(Debug, Clone, Copy)]
 pub struct RunLimits {
@@ -322,6 +350,8 @@ pub struct Scenario {
     pub karpenter: KarpenterSettings,
     pub cutover: CutoverSemantics,
     pub spot_interruptions: SpotInterruptions,
+    /// Offerings EC2 cannot launch for a while; empty unless the scenario says so.
+    pub capacity_shortages: Vec<CapacityShortage>,
     pub nodepools: Vec<NodePool>,
     /// Kubelet settings per NodePool (from its EC2NodeClass, or its v1beta1 kubelet block).
     pub nodepool_kubelet: Vec<KubeletConfig>,

@@ -835,21 +835,49 @@ impl Simulation<'_> {
             .map(|c| self.state.node(*c).name.clone())
             .collect();
         let text = self.describe(&cmd.candidates, &cmd.outcome);
+        // Replacements need capacity; without it the command fails and nothing is drained.
+        let mut launches = Vec::new();
+        if let Outcome::Replace(claims) = &cmd.outcome {
+            for claim in claims {
+                match self.launch_with_capacity(now, claim) {
+                    Some(l) => launches.push((claim.pool_index, l)),
+                    None => {
+                        for c in &cmd.candidates {
+                            self.decide(
+                                now,
+                                cmd.method,
+                                *c,
+                                "aborted",
+                                "no offering of the replacement had capacity (InsufficientInstanceCapacity)".into(),
+                            );
+                        }
+                        self.log(
+                            now,
+                            EventKind::DisruptionAborted,
+                            Some(Provisioner::Karpenter),
+                            None,
+                            None,
+                            None,
+                            format!(
+                                "{} of {} aborted: its replacement could not launch",
+                                cmd.method.name(),
+                                names.join(", ")
+                            ),
+                        );
+                        return;
+                    }
+                }
+            }
+        }
         for c in &cmd.candidates {
             // The `karpenter.sh/disrupted:NoSchedule` taint: no new pods land here.
             let n = &mut self.state.nodes[c.index()];
             n.disrupting = true;
             n.cordoned = true;
         }
-        if let Outcome::Replace(claims) = &cmd.outcome {
-            for claim in claims.clone() {
-                let Some(launch) = &claim.launch else {
-                    continue;
-                };
-                if let Some(node) = self.launch_karpenter_node(now, claim.pool_index, launch, None)
-                {
-                    cmd.replacements.push(node);
-                }
+        for (pool, launch) in launches {
+            if let Some(node) = self.launch_karpenter_node(now, pool, &launch, None) {
+                cmd.replacements.push(node);
             }
         }
         self.log(

@@ -82,6 +82,7 @@ pub enum EventKind {
     DisruptionStarted,
     DisruptionAborted,
     SpotInterruption,
+    InsufficientCapacity,
     ScaleUp,
     ScaleDown,
     LimitReached,

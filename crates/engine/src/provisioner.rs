@@ -124,18 +124,30 @@ impl Simulation<'_> {
             self.state.nominate(b.pod, node);
         }
         for claim in &out.new_claims {
-            let Some(launch) = &claim.launch else {
+            if claim.launch.is_none() {
                 for p in &claim.pods {
                     self.note_unschedulable(now, *p, "its NodeClaim has no launchable offering");
                 }
                 continue;
-            };
+            }
             let pool = claim.nodepool.index();
             let pending_since = claim
                 .pods
                 .iter()
                 .filter_map(|p| self.state.pod(*p).pending_since)
                 .min();
+            let Some(launch) = self.launch_with_capacity(now, claim) else {
+                for p in &claim.pods {
+                    self.note_unschedulable(
+                        now,
+                        *p,
+                        "no offering of its NodeClaim had capacity (InsufficientInstanceCapacity)",
+                    );
+                }
+                self.trigger_batch(now);
+                continue;
+            };
+            let launch = &launch;
             let Some(node) = self.launch_karpenter_node(now, pool, launch, pending_since) else {
                 for p in &claim.pods {
                     self.note_unschedulable(

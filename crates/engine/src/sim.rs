@@ -41,6 +41,8 @@ pub enum Event {
     SpotNotice(NodeId),
     /// The spot instance is gone.
     SpotReclaim(NodeId),
+    /// Offerings marked unavailable may have expired.
+    OfferingsRecheck,
 }
 
 /// How a run is carried out (not what is simulated: that is the scenario).
@@ -101,6 +103,8 @@ pub struct Simulation<'s> {
     /// Started commands waiting for their replacements.
     pub commands: Vec<crate::disruption::Command>,
     pub last_noop_version: Option<u64>,
+    /// Offerings marked unavailable after insufficient-capacity errors.
+    pub unavailable: Vec<crate::capacity::UnavailableOffering>,
     /// The cluster view disruption passes simulate against.
     pub snapshot: crate::snapshot::Snapshot,
     pub last_noop_at: SimTime,
@@ -178,6 +182,7 @@ impl<'s> Simulation<'s> {
             commands: Vec::new(),
             last_noop_version: None,
             snapshot: crate::snapshot::Snapshot::default(),
+            unavailable: Vec::new(),
             last_noop_at: cfg.start,
             ca_scan_queued: false,
             last_ca_scale_up: None,
@@ -324,6 +329,7 @@ impl<'s> Simulation<'s> {
             Event::Expire(node) => self.expire_node(now, node),
             Event::SpotNotice(node) => self.spot_notice(now, node),
             Event::SpotReclaim(node) => self.spot_reclaim(now, node),
+            Event::OfferingsRecheck => self.offerings_recheck(now),
             Event::Sample => {
                 crate::metrics::sample(self, now);
                 let next = now.saturating_add(self.cfg.output.metrics_interval);

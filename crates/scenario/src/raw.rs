@@ -21,6 +21,8 @@ pub struct RawScenario {
     pub karpenter: Option<RawKarpenter>,
     pub cutover: Option<RawCutover>,
     pub spot: Option<RawSpot>,
+    #[serde(default)]
+    pub capacity_shortages: Vec<RawCapacityShortage>,
     pub catalog: Option<RawCatalog>,
     #[serde(default)]
     pub nodeclasses: Vec<RawNodeClass>,
@@ -84,6 +86,21 @@ pub struct RawSpot {
     pub notice: Option<String>,
     /// Multiplies the Spot Advisor rates (default 1).
     pub rate_multiplier: Option<f64>,
+}
+
+/// EC2 has no capacity for an offering for a while (`InsufficientInstanceCapacity`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapacityShortage {
+    pub instance_type: String,
+    /// Every zone if absent.
+    pub zone: Option<String>,
+    /// Both capacity types if absent.
+    pub capacity_type: Option<String>,
+    /// The scenario's start if absent.
+    pub from: Option<String>,
+    /// The scenario's end if absent.
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -331,7 +331,7 @@ pub fn inventory(
 }
 
 /// Checks a type exists and has an on-demand price in the region. Never invents a price.
-fn instance_type_with_price(
+pub(super) fn instance_type_with_price(
     ctx: &mut Ctx,
     path: &FieldPath,
     name: &str,
@@ -358,7 +358,7 @@ fn instance_type_with_price(
     true
 }
 
-fn check_zone(ctx: &mut Ctx, path: &FieldPath, zone: &str, zones: &[String]) {
+pub(super) fn check_zone(ctx: &mut Ctx, path: &FieldPath, zone: &str, zones: &[String]) {
     if !zones.iter().any(|z| z == zone) {
         let hint = did_you_mean(zone, zones.iter().map(String::as_str))
             .unwrap_or_else(|| format!("cluster.zones = [{}]", zones.join(", ")));

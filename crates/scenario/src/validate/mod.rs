@@ -4,6 +4,7 @@ mod common;
 mod groups;
 pub mod latency;
 mod pools;
+mod shortages;
 mod timeline;
 mod workloads;
 
@@ -167,6 +168,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
     let workloads = workloads::workloads(&mut ctx, &raw.workloads, end, &inventory);
     let cutover = cutover(&mut ctx, raw, &nodepools);
     let spot_interruptions = spot(&mut ctx, raw);
+    let capacity_shortages = shortages::shortages(&mut ctx, raw, &catalog, &zones, start, end);
     let names = timeline::Names {
         pools: &nodepools,
         groups: &node_groups,
@@ -199,6 +201,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
         karpenter,
         cutover,
         spot_interruptions,
+        capacity_shortages,
         nodepools,
         nodepool_kubelet,
         cluster_autoscaler,
