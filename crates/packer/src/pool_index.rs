@@ -73,6 +73,9 @@ pub(crate) struct PoolIndex {
     /// Per (zone, capacity-type) requirement: base types with an allowed offering as
     /// (cheapest allowed price, type), sorted — `OrderByPrice` without a per-claim sort.
     price_cache: BTreeMap<String, Vec<(u64, usize)>>,
+    /// Per label key: the values this pool's types and template can give a new node
+    /// (topology domains), sorted.
+    domain_cache: BTreeMap<String, Vec<String>>,
     pub has_prefer_no_schedule: bool,
     /// True if some template requirement carries `minValues`.
     pub has_min_values: bool,
@@ -140,6 +143,7 @@ impl PoolIndex {
             thresholds,
             compat_cache: BTreeMap::new(),
             price_cache: BTreeMap::new(),
+            domain_cache: BTreeMap::new(),
             has_prefer_no_schedule,
             has_min_values,
         }
@@ -287,4 +291,35 @@ pub(crate) fn requirements_key(reqs: &Requirements) -> String {
         let _ = write!(s, "{r:?};");
     }
     s
+}
+
+impl PoolIndex {
+    /// The values of `key` a new node of this pool can have: any its allowed types'
+    /// requirements name, within the template's own requirement on the key. Cached: a
+    /// solve with topology asks for every topology key.
+    pub fn domain_values(&mut self, key: &str) -> &[String] {
+        if !self.domain_cache.contains_key(key) {
+            let template = self.template_reqs.get(key);
+            let mut values: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+            for t in self.base.iter() {
+                if let Some(r) = self.type_reqs[t].get(key)
+                    && !r.is_complement()
+                {
+                    values.extend(r.values());
+                }
+            }
+            if let Some(r) = template
+                && !r.is_complement()
+            {
+                values.extend(r.values());
+            }
+            let kept: Vec<String> = values
+                .into_iter()
+                .filter(|v| template.is_none_or(|r| r.has(v)))
+                .map(str::to_string)
+                .collect();
+            self.domain_cache.insert(key.to_string(), kept);
+        }
+        self.domain_cache.get(key).map_or(&[], Vec::as_slice)
+    }
 }

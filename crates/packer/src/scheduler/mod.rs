@@ -263,6 +263,7 @@ struct Solve<'s, 'i> {
     node_reqs: Vec<Option<Requirements>>,
     /// Each slot's hostname domain; empty unless the solve has a hostname group.
     host_domain: Vec<Option<u32>>,
+    group_counts: prepared::GroupCounts,
     tree: MaxTree,
     /// Tree slots changed by this solve (restored when the tree is a prepared one).
     touched: Vec<usize>,

@@ -7,6 +7,8 @@
 //! A solve can also stop short of choosing launches ([`Draft`]): a consolidation probe
 //! often fails on its bindings alone, and the launch choice scans every option.
 
+use model::labels::LabelSelector;
+
 use super::*;
 
 /// Existing nodes in Karpenter's order with a free-capacity tree, built once per
@@ -23,6 +25,7 @@ pub struct PreparedExisting {
     /// (node, pod) of every bound pod with required anti-affinity: the only bound pods
     /// that repel others, and few, so solves need not scan every bound pod for them.
     pub(super) anti_affinity_pods: Vec<(usize, usize)>,
+    pub(super) group_counts: GroupCounts,
 }
 
 /// A new claim whose launch has not been chosen yet ([`Scheduler::finalize`] does).
@@ -98,6 +101,7 @@ impl PreparedExisting {
             tree: MaxTree::new(&free),
             node_reqs: vec![None; order.len()],
             anti_affinity_pods: anti_affinity_pods(existing),
+            group_counts: GroupCounts::default(),
             order,
             slot_of,
             free,
@@ -144,6 +148,7 @@ impl Scheduler {
             order: std::mem::take(&mut prepared.order),
             tree: std::mem::replace(&mut prepared.tree, MaxTree::new(&[])),
             node_reqs: std::mem::take(&mut prepared.node_reqs),
+            group_counts: std::mem::take(&mut prepared.group_counts),
             slot_of: &prepared.slot_of,
             anti_affinity_pods: &prepared.anti_affinity_pods,
             masked,
@@ -154,6 +159,7 @@ impl Scheduler {
         prepared.order = back.order;
         prepared.tree = back.tree;
         prepared.node_reqs = back.node_reqs;
+        prepared.group_counts = back.group_counts;
         for slot in touched {
             prepared.tree.set(slot, prepared.free[slot]);
         }
@@ -191,6 +197,7 @@ pub(super) struct Base<'p> {
     pub order: Vec<usize>,
     pub tree: MaxTree,
     pub node_reqs: Vec<Option<Requirements>>,
+    pub group_counts: GroupCounts,
     pub slot_of: &'p [usize],
     pub anti_affinity_pods: &'p [(usize, usize)],
     pub masked: &'p [usize],
@@ -201,4 +208,48 @@ pub(super) struct Returned {
     pub order: Vec<usize>,
     pub tree: MaxTree,
     pub node_reqs: Vec<Option<Requirements>>,
+    pub group_counts: GroupCounts,
+}
+
+/// Bound pods counted per topology group, by node: (node index, pods the selector
+/// matches) for every node with at least one. Counting means matching every bound pod
+/// against the selector, so a prepared snapshot keeps the counts for every probe.
+#[derive(Debug, Clone, Default)]
+pub(super) struct GroupCounts {
+    entries: Vec<(String, LabelSelector, Vec<(usize, usize)>)>,
+}
+
+impl GroupCounts {
+    pub fn get(
+        &mut self,
+        key: &str,
+        selector: &LabelSelector,
+        existing: &[ExistingNode],
+    ) -> &[(usize, usize)] {
+        let i = match self
+            .entries
+            .iter()
+            .position(|(k, s, _)| k == key && s == selector)
+        {
+            Some(i) => i,
+            None => {
+                let counts = existing
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(ni, node)| {
+                        let n = node
+                            .pods
+                            .iter()
+                            .filter(|p| selector.matches(&p.labels))
+                            .count();
+                        (n > 0).then_some((ni, n))
+                    })
+                    .collect();
+                self.entries
+                    .push((key.to_string(), selector.clone(), counts));
+                self.entries.len() - 1
+            }
+        };
+        &self.entries[i].2
+    }
 }

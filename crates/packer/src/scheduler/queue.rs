@@ -122,6 +122,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             order: self.order,
             tree: self.tree,
             node_reqs: self.node_reqs,
+            group_counts: self.group_counts,
         };
         (draft, base, self.touched)
     }

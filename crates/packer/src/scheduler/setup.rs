@@ -8,8 +8,12 @@ impl<'s, 'i> Solve<'s, 'i> {
     pub(super) fn new(
         sched: &'s mut Scheduler,
         input: &'i ScheduleInput<'i>,
-        base: Option<prepared::Base<'_>>,
+        mut base: Option<prepared::Base<'_>>,
     ) -> Solve<'s, 'i> {
+        let mut group_counts = base
+            .as_mut()
+            .map(|b| std::mem::take(&mut b.group_counts))
+            .unwrap_or_default();
         let mut masked = vec![false; input.existing.len()];
         if let Some(b) = &base {
             for &i in b.masked {
@@ -99,25 +103,9 @@ impl<'s, 'i> Solve<'s, 'i> {
             if key == labels::HOSTNAME {
                 continue;
             }
-            for pool in &sched.pools {
-                let template = pool.template_reqs.get(&key);
-                let mut values: BTreeSet<&str> = BTreeSet::new();
-                for t in pool.base.iter() {
-                    if let Some(r) = pool.type_reqs[t].get(&key)
-                        && !r.is_complement()
-                    {
-                        values.extend(r.values());
-                    }
-                }
-                if let Some(r) = template
-                    && !r.is_complement()
-                {
-                    values.extend(r.values());
-                }
-                for v in values {
-                    if template.is_none_or(|r| r.has(v)) {
-                        topology.register(ti, v);
-                    }
+            for pool in sched.pools.iter_mut() {
+                for v in pool.domain_values(&key) {
+                    topology.register(ti, v);
                 }
             }
         }
@@ -136,23 +124,17 @@ impl<'s, 'i> Solve<'s, 'i> {
             }
             let table = topology.groups[gi].table;
             let key = topology.tables[table].key.clone();
-            for (ni, node) in input.existing.iter().enumerate() {
+            let counts = group_counts.get(&key, &topology.groups[gi].selector, input.existing);
+            for &(ni, n) in counts {
                 if masked[ni] {
                     continue;
                 }
-                let Some(v) = node_label(node, &key) else {
+                let Some(v) = node_label(&input.existing[ni], &key) else {
                     continue;
                 };
-                let n = node
-                    .pods
-                    .iter()
-                    .filter(|p| topology.groups[gi].selector.matches(&p.labels))
-                    .count();
-                if n > 0 {
-                    let d = topology.register(table, v);
-                    for _ in 0..n {
-                        topology.record(gi, d);
-                    }
+                let d = topology.register(table, v);
+                for _ in 0..n {
+                    topology.record(gi, d);
                 }
             }
         }
@@ -242,6 +224,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             touched,
             order,
             node_reqs,
+            group_counts,
             host_domain,
             claims: Vec::new(),
             live: BTreeSet::new(),
