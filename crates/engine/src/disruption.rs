@@ -770,7 +770,18 @@ impl Simulation<'_> {
         self.snapshot.release();
         let still_candidates: Vec<NodeId> = self.candidates(now, cmd.method);
         let valid_nodes = cmd.candidates.iter().all(|c| still_candidates.contains(c));
+        // `validation.go: ValidateCandidates` also re-checks budgets: nodes that started
+        // disrupting during the wait, or a budget that shrank, fail the command.
+        let within_budget = (0..self.cfg.nodepools.len()).all(|pool| {
+            let here = cmd
+                .candidates
+                .iter()
+                .filter(|c| self.state.node(**c).nodepool == Some(pool))
+                .count() as u32;
+            here == 0 || here <= self.budget_left(now, pool, cmd.method.reason())
+        });
         let same = valid_nodes
+            && within_budget
             && match (&cmd.outcome, cmd.method) {
                 (Outcome::Delete, Method::Emptiness) => cmd
                     .candidates

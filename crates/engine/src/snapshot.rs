@@ -115,6 +115,15 @@ impl Simulation<'_> {
             })
             .map(|p| self.state.pod(*p).pod.clone())
             .collect();
+        // Pods still on nodes being disrupted or drained need a place too
+        // (`helpers.go: SimulateScheduling` adds the deleting nodes' reschedulable pods).
+        for n in nodes
+            .iter()
+            .filter(|n| n.exists() && (n.disrupting || n.phase == NodePhase::Deleting))
+        {
+            snap.pending
+                .extend(n.pods.iter().map(|p| self.state.pod(*p).pod.clone()));
+        }
         snap.built = true;
         self.snapshot = snap;
     }

@@ -897,7 +897,6 @@ fn replacement_keeps_zonal_topology_spread() {
 // budget is 1 node; n-0 is chosen for deletion at the first pass, and 5 s later n-2 of the
 // same pool is deleted by hand, which uses the budget up. Karpenter aborts the command.
 #[test]
-#[ignore = "engine bug: disruption_validate re-checks candidates and scheduling but not budgets, so the command starts over budget"]
 fn validation_rechecks_budgets() {
     let text = format!(
         "{HEAD}{}{}{}{}{}{}",
