@@ -300,6 +300,14 @@ pub struct OutputSpec {
     pub dir: Option<String>,
 }
 
+/// What-if policies that are not Karpenter's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WhatIf {
+    /// Multi-node consolidation may replace N nodes by any M < N cheaper nodes (the seed
+    /// log's 3 → 2), not only by 0 or 1.
+    pub repack_n_to_m: bool,
+}
+
 /// `InsufficientInstanceCapacity` for matching launches in `[from, until)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CapacityShortage {
@@ -350,6 +358,8 @@ pub struct Scenario {
     pub karpenter: KarpenterSettings,
     pub cutover: CutoverSemantics,
     pub spot_interruptions: SpotInterruptions,
+    /// Policies Karpenter does not have, for what-if studies; all off by default.
+    pub what_if: WhatIf,
     /// Offerings EC2 cannot launch for a while; empty unless the scenario says so.
     pub capacity_shortages: Vec<CapacityShortage>,
     pub nodepools: Vec<NodePool>,

@@ -411,7 +411,7 @@ impl Simulation<'_> {
                     return Some(command(empty, Outcome::Delete));
                 }
                 for id in busy {
-                    match self.simulate(&[id], true) {
+                    match self.simulate(&[id], usize::MAX) {
                         Outcome::Blocked(why) => self.decide(now, method, id, "blocked", why),
                         outcome => {
                             self.decide(
@@ -575,14 +575,15 @@ impl Simulation<'_> {
 
     /// `computeConsolidation`: delete, replace by one strictly cheaper node, or no.
     fn consolidate(&mut self, nodes: &[NodeId]) -> Outcome {
-        match self.simulate(nodes, false) {
+        // The N → M what-if (off by default, never part of a Karpenter profile).
+        let max_claims = if self.cfg.what_if.repack_n_to_m {
+            nodes.len().saturating_sub(1).max(1)
+        } else {
+            1
+        };
+        match self.simulate(nodes, max_claims) {
+            Outcome::Replace(claims) if claims.len() > 1 => self.repack(nodes, claims),
             Outcome::Replace(mut claims) => {
-                if claims.len() > 1 {
-                    return Outcome::Blocked(format!(
-                        "its pods would need {} new nodes; consolidation replaces with at most one",
-                        claims.len()
-                    ));
-                }
                 let Some(claim) = claims.pop() else {
                     return Outcome::Delete;
                 };
@@ -596,6 +597,30 @@ impl Simulation<'_> {
                 }
             }
             other => other,
+        }
+    }
+
+    /// The N → M what-if: `nodes` replaced by fewer, cheaper nodes in total, each at its
+    /// cheapest launch. Karpenter never does this (`computeConsolidation` allows one
+    /// replacement); it quantifies what the N → 0/1 rule leaves on the table.
+    fn repack(&self, nodes: &[NodeId], claims: Vec<NewClaim>) -> Outcome {
+        let current = self.price_of(nodes);
+        let new: u64 = claims
+            .iter()
+            .filter_map(|c| c.launch.as_ref())
+            .map(|l| l.price.0)
+            .sum();
+        if claims.iter().any(|c| c.launch.is_none()) {
+            return Outcome::Blocked("a repacked node has no launchable offering".into());
+        }
+        if new < current.0 {
+            Outcome::Replace(claims)
+        } else {
+            Outcome::Blocked(format!(
+                "repacking into {} nodes costs {} ≥ {current}",
+                claims.len(),
+                UsdPerHour(new)
+            ))
         }
     }
 
@@ -690,7 +715,9 @@ impl Simulation<'_> {
     /// other node, with new NodeClaims where needed. The cluster snapshot is built and
     /// prepared once per pass ([`SimBase`]); each probe masks its candidates, and launch
     /// choices are only made for probes that pass the binding checks.
-    fn simulate(&mut self, nodes: &[NodeId], allow_many: bool) -> Outcome {
+    fn simulate(&mut self, nodes: &[NodeId], max_claims: usize) -> Outcome {
+        // Drift replaces whatever the candidate's pods need; consolidation limits claims.
+        let allow_many = max_claims == usize::MAX;
         self.ensure_snapshot();
         let mut pods: Vec<model::pod::Pod> = Vec::new();
         for n in nodes {
@@ -748,10 +775,15 @@ impl Simulation<'_> {
         if claims.is_empty() {
             return Outcome::Delete;
         }
-        if !allow_many && claims.len() > 1 {
+        if claims.len() > max_claims {
             return Outcome::Blocked(format!(
-                "its pods would need {} new nodes; consolidation replaces with at most one",
-                claims.len()
+                "its pods would need {} new nodes; consolidation replaces with at most {}",
+                claims.len(),
+                if max_claims == 1 {
+                    "one".to_string()
+                } else {
+                    max_claims.to_string()
+                }
             ));
         }
         Outcome::Replace(

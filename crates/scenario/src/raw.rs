@@ -23,6 +23,7 @@ pub struct RawScenario {
     pub spot: Option<RawSpot>,
     #[serde(default)]
     pub capacity_shortages: Vec<RawCapacityShortage>,
+    pub what_if: Option<RawWhatIf>,
     pub catalog: Option<RawCatalog>,
     #[serde(default)]
     pub nodeclasses: Vec<RawNodeClass>,
@@ -86,6 +87,13 @@ pub struct RawSpot {
     pub notice: Option<String>,
     /// Multiplies the Spot Advisor rates (default 1).
     pub rate_multiplier: Option<f64>,
+}
+
+/// Policies Karpenter does not have.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWhatIf {
+    pub repack_n_to_m: Option<bool>,
 }
 
 /// EC2 has no capacity for an offering for a while (`InsufficientInstanceCapacity`).

@@ -202,6 +202,13 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
         cutover,
         spot_interruptions,
         capacity_shortages,
+        what_if: crate::spec::WhatIf {
+            repack_n_to_m: raw
+                .what_if
+                .as_ref()
+                .and_then(|w| w.repack_n_to_m)
+                .unwrap_or(false),
+        },
         nodepools,
         nodepool_kubelet,
         cluster_autoscaler,
