@@ -216,7 +216,15 @@ pub(super) struct Returned {
 /// against the selector, so a prepared snapshot keeps the counts for every probe.
 #[derive(Debug, Clone, Default)]
 pub(super) struct GroupCounts {
-    entries: Vec<(String, LabelSelector, Vec<(usize, usize)>)>,
+    entries: Vec<GroupCount>,
+}
+
+#[derive(Debug, Clone)]
+struct GroupCount {
+    key: String,
+    selector: LabelSelector,
+    /// (node index, matching bound pods), nodes without any left out.
+    by_node: Vec<(usize, usize)>,
 }
 
 impl GroupCounts {
@@ -229,7 +237,7 @@ impl GroupCounts {
         let i = match self
             .entries
             .iter()
-            .position(|(k, s, _)| k == key && s == selector)
+            .position(|g| g.key == key && g.selector == *selector)
         {
             Some(i) => i,
             None => {
@@ -245,11 +253,14 @@ impl GroupCounts {
                         (n > 0).then_some((ni, n))
                     })
                     .collect();
-                self.entries
-                    .push((key.to_string(), selector.clone(), counts));
+                self.entries.push(GroupCount {
+                    key: key.to_string(),
+                    selector: selector.clone(),
+                    by_node: counts,
+                });
                 self.entries.len() - 1
             }
         };
-        &self.entries[i].2
+        &self.entries[i].by_node
     }
 }
