@@ -411,7 +411,7 @@ impl Simulation<'_> {
                     return Some(command(empty, Outcome::Delete));
                 }
                 for id in busy {
-                    match self.simulate(&[id], usize::MAX) {
+                    match self.simulate(&[id], usize::MAX, false) {
                         Outcome::Blocked(why) => self.decide(now, method, id, "blocked", why),
                         outcome => {
                             self.decide(
@@ -581,7 +581,9 @@ impl Simulation<'_> {
         } else {
             1
         };
-        match self.simulate(nodes, max_claims) {
+        // A multi-node probe's reason for failing is never shown, so it may stop at the
+        // first candidate pod that would wait for an uninitialized node.
+        match self.simulate(nodes, max_claims, nodes.len() > 1) {
             Outcome::Replace(claims) if claims.len() > 1 => self.repack(nodes, claims),
             Outcome::Replace(mut claims) => {
                 let Some(claim) = claims.pop() else {
@@ -715,7 +717,7 @@ impl Simulation<'_> {
     /// other node, with new NodeClaims where needed. The cluster snapshot is built and
     /// prepared once per pass ([`SimBase`]); each probe masks its candidates, and launch
     /// choices are only made for probes that pass the binding checks.
-    fn simulate(&mut self, nodes: &[NodeId], max_claims: usize) -> Outcome {
+    fn simulate(&mut self, nodes: &[NodeId], max_claims: usize, stop_early: bool) -> Outcome {
         // Drift replaces whatever the candidate's pods need; consolidation limits claims.
         let allow_many = max_claims == usize::MAX;
         self.ensure_snapshot();
@@ -740,6 +742,7 @@ impl Simulation<'_> {
             },
             prepared,
             &masked,
+            if stop_early { candidate_pods } else { 0 },
         );
         let candidate_ids: Vec<model::PodId> =
             pods[..candidate_pods].iter().map(|p| p.id).collect();

@@ -100,6 +100,7 @@ impl Simulation<'_> {
             },
             prepared,
             &[],
+            0,
         );
         self.snapshot.release();
         let mut out = draft.output;

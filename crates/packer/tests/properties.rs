@@ -301,7 +301,7 @@ proptest! {
         for mask in masks {
             let masked: Vec<usize> = (0..existing.len()).filter(|i| mask[*i]).collect();
             let input = ScheduleInput { pods: &case.pods, existing: &existing, pool_usage: &usage };
-            let draft = sched.schedule_draft(&input, &mut prepared, &masked);
+            let draft = sched.schedule_draft(&input, &mut prepared, &masked, 0);
             let mut got = draft.output;
             got.new_claims = draft.claims.into_iter().map(|c| sched.finalize(c)).collect();
             let mut fresh_nodes = existing.clone();

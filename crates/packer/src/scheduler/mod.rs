@@ -267,6 +267,10 @@ struct Solve<'s, 'i> {
     tree: MaxTree,
     /// Tree slots changed by this solve (restored when the tree is a prepared one).
     touched: Vec<usize>,
+    /// Input pods below this index are watched: the solve stops once one of them binds
+    /// to an uninitialized node ([`Draft::stopped`]).
+    stop_watch: usize,
+    stopped: bool,
     claims: Vec<Claim>,
     live: BTreeSet<(usize, usize)>,
     /// The live claims not yet rejected by the current run of identical plain pods.

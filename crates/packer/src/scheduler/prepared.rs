@@ -54,6 +54,10 @@ impl DraftClaim {
 pub struct Draft {
     pub output: ScheduleOutput,
     pub claims: Vec<DraftClaim>,
+    /// The solve stopped early ([`Scheduler::schedule_draft`]'s `stop_watch`): the last
+    /// binding is a watched pod on an uninitialized node; later pods were not placed or
+    /// reported.
+    pub stopped: bool,
 }
 
 /// Karpenter's existing-node order (`scheduler.go`: initialized first, then by name).
@@ -133,11 +137,16 @@ impl Scheduler {
     /// # Panics
     /// If `prepared` was built for a different number of existing nodes, or a masked
     /// index is out of range (both programming errors of the caller, not input).
+    ///
+    /// With `stop_watch > 0`, the solve stops as soon as one of the first `stop_watch`
+    /// input pods binds to an uninitialized existing node: a consolidation probe that only
+    /// needs to know whether that happens need not place the rest.
     pub fn schedule_draft(
         &mut self,
         input: &ScheduleInput<'_>,
         prepared: &mut PreparedExisting,
         masked: &[usize],
+        stop_watch: usize,
     ) -> Draft {
         assert_eq!(
             prepared.len(),
@@ -154,6 +163,7 @@ impl Scheduler {
             masked,
         };
         let mut solve = Solve::new(self, input, Some(base));
+        solve.stop_watch = stop_watch;
         solve.run();
         let (draft, back, touched) = solve.finish_draft();
         prepared.order = back.order;

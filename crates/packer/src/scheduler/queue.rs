@@ -38,6 +38,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             }
             let min_remaining = suffix_min[first_pass_pos.min(sorted.len())].min(&failed_min);
             match self.try_schedule(p, &min_remaining) {
+                Ok(()) if self.stopped => return,
                 Ok(()) => {}
                 Err(e) => {
                     last_error[p] = Some(e);
@@ -88,6 +89,9 @@ impl<'s, 'i> Solve<'s, 'i> {
             let free = self.tree.get(slot).saturating_sub(&self.specs[si].demand);
             self.tree.set(slot, free);
             self.touched.push(slot);
+            if p < self.stop_watch && !self.input.existing[ni].initialized {
+                self.stopped = true;
+            }
             self.record_on_existing(si, slot);
             self.out.bindings.push(Binding {
                 pod: pod.id,
@@ -117,6 +121,7 @@ impl<'s, 'i> Solve<'s, 'i> {
         let draft = Draft {
             output: std::mem::take(&mut self.out),
             claims,
+            stopped: self.stopped,
         };
         let base = prepared::Returned {
             order: self.order,

@@ -222,6 +222,8 @@ impl<'s, 'i> Solve<'s, 'i> {
             pod_spec,
             tree,
             touched,
+            stop_watch: 0,
+            stopped: false,
             order,
             node_reqs,
             group_counts,
