@@ -6,12 +6,41 @@ use model::resources::Resources;
 
 /// A segment tree whose internal nodes hold the component-wise maximum of their leaves.
 /// Exact in one dimension, a safe filter in several: the search backtracks when a
-/// subtree's maxima come from different leaves.
+/// subtree's maxima come from different leaves (spare CPU on one node, spare memory on
+/// another). To cut that, each tree node also holds, for a few memory-per-CPU ratios r,
+/// the maximum over its leaves of min(cpu · r, memory): a leaf that fits a pod has at
+/// least the pod's own value of that, and for a pod whose ratio is r the test is exact in
+/// CPU and memory together.
 #[derive(Debug, Clone)]
 pub(crate) struct MaxTree {
     size: usize,
     len: usize,
     nodes: Vec<Resources>,
+    ratio_max: Vec<[u64; RATIOS_GIB_PER_VCPU.len()]>,
+}
+
+/// The memory-per-CPU ratios the tree summarises (GiB per vCPU: c, m, r families' 2, 4, 8).
+const RATIOS_GIB_PER_VCPU: [u64; 4] = [1, 2, 4, 8];
+
+/// min(cpu · r, memory), both scaled by 1,000 (millicores · r GiB ≥ bytes · 1,000).
+fn ratio_scores(v: &Resources) -> [u64; RATIOS_GIB_PER_VCPU.len()] {
+    let mem = v.memory_bytes().saturating_mul(1_000);
+    RATIOS_GIB_PER_VCPU.map(|r| v.cpu_millis().saturating_mul(r << 30).min(mem))
+}
+
+/// The ratio closest below the demand's own (or the smallest), and the demand's score.
+fn demand_score(d: &Resources) -> (usize, u64) {
+    let scores = ratio_scores(d);
+    let mem = d.memory_bytes().saturating_mul(1_000);
+    let k = RATIOS_GIB_PER_VCPU
+        .iter()
+        .rposition(|r| d.cpu_millis().saturating_mul(r << 30) <= mem)
+        .unwrap_or(0);
+    (k, scores[k])
+}
+
+fn max_scores(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+    [a[0].max(b[0]), a[1].max(b[1]), a[2].max(b[2]), a[3].max(b[3])]
 }
 
 impl MaxTree {
@@ -19,13 +48,19 @@ impl MaxTree {
         let size = values.len().next_power_of_two().max(1);
         let mut nodes = vec![Resources::ZERO; 2 * size];
         nodes[size..size + values.len()].copy_from_slice(values);
+        let mut ratio_max = vec![[0; 4]; 2 * size];
+        for (i, v) in values.iter().enumerate() {
+            ratio_max[size + i] = ratio_scores(v);
+        }
         for i in (1..size).rev() {
             nodes[i] = nodes[2 * i].max(&nodes[2 * i + 1]);
+            ratio_max[i] = max_scores(&ratio_max[2 * i], &ratio_max[2 * i + 1]);
         }
         MaxTree {
             size,
             len: values.len(),
             nodes,
+            ratio_max,
         }
     }
 
@@ -36,9 +71,11 @@ impl MaxTree {
     pub fn set(&mut self, i: usize, v: Resources) {
         let mut n = self.size + i;
         self.nodes[n] = v;
+        self.ratio_max[n] = ratio_scores(&v);
         while n > 1 {
             n /= 2;
             self.nodes[n] = self.nodes[2 * n].max(&self.nodes[2 * n + 1]);
+            self.ratio_max[n] = max_scores(&self.ratio_max[2 * n], &self.ratio_max[2 * n + 1]);
         }
     }
 
@@ -52,10 +89,11 @@ impl MaxTree {
         if self.len == 0 {
             return None;
         }
+        let (k, score) = demand_score(demand);
         stack.clear();
         stack.push(1);
         while let Some(n) = stack.pop() {
-            if !demand.fits_in(&self.nodes[n]) {
+            if self.ratio_max[n][k] < score || !demand.fits_in(&self.nodes[n]) {
                 continue;
             }
             if n >= self.size {
