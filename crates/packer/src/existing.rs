@@ -40,7 +40,12 @@ fn demand_score(d: &Resources) -> (usize, u64) {
 }
 
 fn max_scores(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
-    [a[0].max(b[0]), a[1].max(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+    [
+        a[0].max(b[0]),
+        a[1].max(b[1]),
+        a[2].max(b[2]),
+        a[3].max(b[3]),
+    ]
 }
 
 impl MaxTree {
@@ -141,5 +146,38 @@ mod tests {
             t.find_first(&Resources::new(9, 1), &mut stack, |_| true),
             Some(1)
         );
+    }
+
+    #[test]
+    fn first_fit_equals_a_scan_after_updates() {
+        // Pseudo-random leaves in CPU millicores and memory bytes of realistic sizes, so
+        // the ratio summaries prune; the answer must still be the first fitting leaf.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let gib = 1u64 << 30;
+        let mut stack = Vec::new();
+        for len in 1..60 {
+            let mut v: Vec<Resources> = (0..len)
+                .map(|_| Resources::new(next(8_000), next(64) * gib / 2))
+                .collect();
+            let mut t = MaxTree::new(&v);
+            for step in 0..40 {
+                let d = Resources::new(next(4_000) + 1, next(16) * gib / 2 + 1);
+                let want = (0..len).find(|&i| d.fits_in(&v[i]) && i % 5 != 3);
+                assert_eq!(
+                    t.find_first(&d, &mut stack, |i| i % 5 != 3),
+                    want,
+                    "len {len} step {step}"
+                );
+                let i = next(len as u64) as usize;
+                v[i] = v[i].saturating_sub(&d);
+                t.set(i, v[i]);
+            }
+        }
     }
 }
