@@ -31,12 +31,13 @@ impl Stamp {
     }
 }
 
-/// One pass's view of the cluster, and the cache it is built from.
+/// The cluster view consolidation passes and provisioning solves read. It persists from
+/// one use to the next: when the same nodes are in view, only changed nodes are rebuilt
+/// and the prepared order and tree are patched; otherwise views are moved, not rebuilt,
+/// for nodes that did not change.
 #[derive(Default)]
 pub struct Snapshot {
-    /// Views not in use by the current pass, by node id.
-    cache: Vec<Option<(Stamp, ExistingNode)>>,
-    /// Whether `existing` and the rest describe the cluster as it is now.
+    /// Whether the view describes the cluster as it is now.
     built: bool,
     pub existing: Vec<ExistingNode>,
     stamps: Vec<Stamp>,
@@ -52,54 +53,71 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Marks the view stale (the cluster may change before the next pass) and returns
-    /// its node views to the cache.
+    /// Marks the view stale: the cluster may change before its next use.
     pub fn release(&mut self) {
         self.consolidation_candidates = None;
-        if !self.built {
-            return;
-        }
         self.built = false;
-        for ((node, stamp), id) in self
-            .existing
-            .drain(..)
-            .zip(self.stamps.drain(..))
-            .zip(self.ids.drain(..))
-        {
-            self.cache[id.index()] = Some((stamp, node));
-        }
-        self.prepared = None;
     }
 }
 
 impl Simulation<'_> {
-    /// Builds the pass's view if it is not built yet, reusing every cached node view
-    /// whose node has not changed.
+    /// Brings the view up to date if it is stale, rebuilding only what changed.
     pub fn ensure_snapshot(&mut self) {
         if self.snapshot.built {
             return;
         }
         let mut snap = std::mem::take(&mut self.snapshot);
         let nodes = &self.state.nodes;
-        snap.cache.resize_with(nodes.len(), || None);
-        snap.index.clear();
-        snap.index.resize(nodes.len(), None);
-        for n in nodes {
-            let cached = snap.cache[n.id.index()].take();
-            if !in_scheduler_view(n) {
-                continue;
+        let in_view: Vec<NodeId> = nodes
+            .iter()
+            .filter(|n| in_scheduler_view(n))
+            .map(|n| n.id)
+            .collect();
+        if in_view == snap.ids {
+            let mut changed = Vec::new();
+            let mut reorder = snap.prepared.is_none();
+            for (i, id) in snap.ids.iter().enumerate() {
+                let n = &nodes[id.index()];
+                let stamp = Stamp::of(n);
+                if stamp != snap.stamps[i] {
+                    reorder |= stamp.phase != snap.stamps[i].phase;
+                    snap.existing[i] = self.existing_node(n);
+                    snap.stamps[i] = stamp;
+                    changed.push(i);
+                }
             }
-            let stamp = Stamp::of(n);
-            let view = match cached {
-                Some((s, view)) if s == stamp => view,
-                _ => self.existing_node(n),
-            };
-            snap.index[n.id.index()] = Some(snap.existing.len());
-            snap.existing.push(view);
-            snap.stamps.push(stamp);
-            snap.ids.push(n.id);
+            match snap.prepared.as_mut() {
+                Some(p) if !reorder => p.refresh(&snap.existing, &changed),
+                _ => snap.prepared = Some(self.scheduler.prepare(&snap.existing)),
+            }
+        } else {
+            let mut old: Vec<Option<(Stamp, ExistingNode)>> = Vec::new();
+            old.resize_with(nodes.len(), || None);
+            for ((view, stamp), id) in snap
+                .existing
+                .drain(..)
+                .zip(snap.stamps.drain(..))
+                .zip(snap.ids.drain(..))
+            {
+                old[id.index()] = Some((stamp, view));
+            }
+            snap.index.clear();
+            snap.index.resize(nodes.len(), None);
+            for id in in_view {
+                let n = &nodes[id.index()];
+                let stamp = Stamp::of(n);
+                let view = match old[id.index()].take() {
+                    Some((s, view)) if s == stamp => view,
+                    _ => self.existing_node(n),
+                };
+                snap.index[id.index()] = Some(snap.existing.len());
+                snap.existing.push(view);
+                snap.stamps.push(stamp);
+                snap.ids.push(id);
+            }
+            snap.prepared = Some(self.scheduler.prepare(&snap.existing));
         }
-        snap.prepared = Some(self.scheduler.prepare(&snap.existing));
+        snap.index.resize(nodes.len(), None);
         snap.usage = self.pool_usage();
         // A pod nominated to a node in the view is already counted in that node's
         // requests; simulating it again would reserve its room twice.

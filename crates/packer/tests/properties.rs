@@ -316,5 +316,15 @@ proptest! {
             });
             prop_assert_eq!(got, want);
         }
+        // A node's requests change: refreshing the snapshot equals preparing it again.
+        if !existing.is_empty() {
+            existing[0].requested = existing[0].requested.saturating_add(&Resources::new(1_500, 0));
+            prepared.refresh(&existing, &[0]);
+            let input = ScheduleInput { pods: &case.pods, existing: &existing, pool_usage: &usage };
+            let a = sched.schedule_draft(&input, &mut prepared, &[], 0).output;
+            let mut fresh = sched.prepare(&existing);
+            let b = sched.schedule_draft(&input, &mut fresh, &[], 0).output;
+            prop_assert_eq!(a, b);
+        }
     }
 }

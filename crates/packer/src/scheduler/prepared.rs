@@ -112,6 +112,24 @@ impl PreparedExisting {
         }
     }
 
+    /// Brings the snapshot up to date after the nodes at input indices `changed` changed
+    /// their requests or bound pods, but not their name, labels, taints, allocatable or
+    /// initialized flag (those would change the order: prepare again).
+    pub fn refresh(&mut self, existing: &[ExistingNode], changed: &[usize]) {
+        if changed.is_empty() {
+            return;
+        }
+        for &i in changed {
+            let slot = self.slot_of[i];
+            self.free[slot] = existing[i]
+                .allocatable
+                .saturating_sub(&existing[i].requested);
+            self.tree.set(slot, self.free[slot]);
+        }
+        self.anti_affinity_pods = anti_affinity_pods(existing);
+        self.group_counts = GroupCounts::default();
+    }
+
     /// How many existing nodes it was prepared for.
     pub fn len(&self) -> usize {
         self.order.len()
