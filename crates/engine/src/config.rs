@@ -64,6 +64,9 @@ pub struct KarpenterSettings {
     pub enabled: bool,
     pub spot_to_spot_consolidation: bool,
     pub interruption_handling: bool,
+    /// v1.14+ disruption: candidates ordered by savings ratio (price over rescheduling
+    /// cost, descending) and the `Balanced` policy allowed.
+    pub v1_14: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -235,8 +235,11 @@ impl Simulation<'_> {
                 Method::Emptiness => np.disruption.consolidate_after.is_some(),
                 Method::MultiNode | Method::SingleNode => {
                     np.disruption.consolidate_after.is_some()
-                        && np.disruption.consolidation_policy
-                            == ConsolidationPolicy::WhenEmptyOrUnderutilized
+                        && matches!(
+                            np.disruption.consolidation_policy,
+                            ConsolidationPolicy::WhenEmptyOrUnderutilized
+                                | ConsolidationPolicy::Balanced
+                        )
                 }
             };
             if !relevant {
@@ -260,22 +263,20 @@ impl Simulation<'_> {
             {
                 continue;
             }
-            // Disruption cost: Σ eviction cost × lifetime remaining (v1.0–v1.13 ordering).
-            let eviction: f64 = n
-                .pods
-                .iter()
-                .map(|p| {
-                    let s = self.state.spec_of(*p);
-                    (1.0 + f64::from(s.deletion_cost) / 134_217_728.0
-                        + f64::from(s.priority) / 33_554_432.0)
-                        .clamp(-10.0, 10.0)
-                })
-                .sum();
-            let lifetime = np.expire_after.map_or(1.0, |e| {
-                (1.0 - now.since(n.launched_at).0 as f64 / e.0.max(1) as f64).clamp(0.0, 1.0)
-            });
-            let cost = ((eviction * lifetime).max(0.0) * 1_000_000.0) as u64;
-            out.push((cost, n.id));
+            let key = if self.cfg.karpenter.v1_14 {
+                // v1.14+: savings ratio = price / (1 + Σ max(0, eviction cost)), highest
+                // first; sorted ascending, so the key is its complement.
+                let ratio = n.price.0 as f64 / self.reschedule_disruption_cost(n.id);
+                u64::MAX - (ratio * 1_000.0) as u64
+            } else {
+                // v1.0–v1.13: Σ eviction cost × lifetime remaining, lowest first.
+                let eviction: f64 = n.pods.iter().map(|p| self.eviction_cost(*p)).sum();
+                let lifetime = np.expire_after.map_or(1.0, |e| {
+                    (1.0 - now.since(n.launched_at).0 as f64 / e.0.max(1) as f64).clamp(0.0, 1.0)
+                });
+                ((eviction * lifetime).max(0.0) * 1_000_000.0) as u64
+            };
+            out.push((key, n.id));
         }
         out.sort();
         out.into_iter().map(|(_, id)| id).collect()
@@ -575,6 +576,33 @@ impl Simulation<'_> {
 
     /// `computeConsolidation`: delete, replace by one strictly cheaper node, or no.
     fn consolidate(&mut self, nodes: &[NodeId]) -> Outcome {
+        let outcome = self.consolidate_unscored(nodes);
+        let balanced = nodes.iter().any(|n| {
+            self.state.node(*n).nodepool.is_some_and(|p| {
+                self.cfg.nodepools[p].disruption.consolidation_policy
+                    == ConsolidationPolicy::Balanced
+            })
+        });
+        if !balanced {
+            return outcome;
+        }
+        let new: u64 = match &outcome {
+            Outcome::Delete => 0,
+            Outcome::Replace(claims) => claims
+                .iter()
+                .filter_map(|c| c.launch.as_ref())
+                .map(|l| l.price.0)
+                .sum(),
+            Outcome::Blocked(_) => return outcome,
+        };
+        let savings = self.price_of(nodes).0.saturating_sub(new);
+        match self.balanced_approves(nodes, savings) {
+            Ok(()) => outcome,
+            Err(why) => Outcome::Blocked(why),
+        }
+    }
+
+    fn consolidate_unscored(&mut self, nodes: &[NodeId]) -> Outcome {
         // The N → M what-if (off by default, never part of a Karpenter profile).
         let max_claims = if self.cfg.what_if.repack_n_to_m {
             nodes.len().saturating_sub(1).max(1)

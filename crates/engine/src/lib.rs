@@ -19,6 +19,7 @@
 #![warn(clippy::disallowed_types)]
 
 mod autoscaler;
+mod balanced;
 mod capacity;
 pub mod config;
 mod disruption;

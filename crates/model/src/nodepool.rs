@@ -18,6 +18,8 @@ pub enum ConsolidationPolicy {
     WhenEmpty,
     /// v1's `WhenEmptyOrUnderutilized`; v1beta1 spelled it `WhenUnderutilized`.
     WhenEmptyOrUnderutilized,
+    /// v1.14+: a move must save enough for the disruption it causes (score ≥ 1/2).
+    Balanced,
 }
 
 impl fmt::Display for ConsolidationPolicy {
@@ -25,6 +27,7 @@ impl fmt::Display for ConsolidationPolicy {
         f.write_str(match self {
             ConsolidationPolicy::WhenEmpty => "WhenEmpty",
             ConsolidationPolicy::WhenEmptyOrUnderutilized => "WhenEmptyOrUnderutilized",
+            ConsolidationPolicy::Balanced => "Balanced",
         })
     }
 }

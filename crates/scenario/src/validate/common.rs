@@ -23,6 +23,8 @@ use crate::raw_k8s::{
 pub struct Ctx {
     pub issues: Issues,
     pub start: SimTime,
+    /// `[karpenter] version` is v1.14 or later (savings-ratio ordering, `Balanced`).
+    pub karpenter_v1_14: bool,
 }
 
 impl Ctx {

@@ -27,6 +27,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
     let mut ctx = Ctx {
         issues: Issues::default(),
         start: SimTime(0),
+        karpenter_v1_14: false,
     };
     match raw.format {
         Some(1) => {}
@@ -132,6 +133,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
     };
 
     let (karpenter, base_kubelet) = karpenter_settings(&mut ctx, raw.karpenter.as_ref());
+    ctx.karpenter_v1_14 = karpenter.v1_14;
     let catalog = catalog(&mut ctx, raw.catalog.as_ref(), &region, &zones);
     let classes = pools::node_classes(&mut ctx, &raw.nodeclasses, &base_kubelet);
     let (nodepools, nodepool_kubelet) = pools::node_pools(
@@ -237,6 +239,7 @@ fn karpenter_settings(
         enabled: true,
         spot_to_spot_consolidation: false,
         interruption_handling: true,
+        v1_14: false,
     };
     let mut kubelet = KubeletConfig::default();
     let Some(raw) = raw else { return (s, kubelet) };
@@ -245,12 +248,17 @@ fn karpenter_settings(
         s.version = if norm == "0.37" || norm.starts_with("0.37.") || norm.starts_with("0.3") {
             KarpenterVersion::V0_37
         } else if norm == "1" || norm.starts_with("1.") {
+            let minor = norm
+                .strip_prefix("1.")
+                .and_then(|m| m.split('.').next())
+                .and_then(|m| m.parse::<u32>().ok());
+            s.v1_14 = minor.is_some_and(|m| m >= 14);
             KarpenterVersion::V1
         } else {
             ctx.issues.error_hint(
                 &p.key("version"),
                 format!("unknown Karpenter version `{v}`"),
-                "karpsim has behaviour profiles \"v0.37\" (v1beta1 API, v0.32-v0.37) and \"v1\"",
+                "karpsim has behaviour profiles \"v0.37\" (v1beta1 API, v0.32-v0.37), \"v1\" (v1.0-v1.13) and \"v1.14\"",
             );
             KarpenterVersion::V1
         };

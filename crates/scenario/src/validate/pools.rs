@@ -253,6 +253,9 @@ fn disruption(
     let Some(raw) = raw else { return (d, None) };
     let policies: &[&str] = match version {
         KarpenterVersion::V0_37 => &["WhenEmpty", "WhenUnderutilized"],
+        KarpenterVersion::V1 if ctx.karpenter_v1_14 => {
+            &["WhenEmpty", "WhenEmptyOrUnderutilized", "Balanced"]
+        }
         KarpenterVersion::V1 => &["WhenEmpty", "WhenEmptyOrUnderutilized"],
     };
     if let Some(p) = &raw.consolidation_policy {
@@ -263,6 +266,9 @@ fn disruption(
             }
             (KarpenterVersion::V0_37, "WhenEmptyOrUnderutilized") => {
                 Some("v0.37 (v1beta1) spells it `WhenUnderutilized`")
+            }
+            (_, "Balanced") if !ctx.karpenter_v1_14 => {
+                Some("Balanced arrived in Karpenter v1.14: set [karpenter] version = \"v1.14\"")
             }
             _ => None,
         };
@@ -276,10 +282,10 @@ fn disruption(
                 hint,
             );
         } else if let Some(p) = ctx.one_of(&pp, p, policies, "consolidationPolicy") {
-            d.consolidation_policy = if p == "WhenEmpty" {
-                ConsolidationPolicy::WhenEmpty
-            } else {
-                ConsolidationPolicy::WhenEmptyOrUnderutilized
+            d.consolidation_policy = match p {
+                "WhenEmpty" => ConsolidationPolicy::WhenEmpty,
+                "Balanced" => ConsolidationPolicy::Balanced,
+                _ => ConsolidationPolicy::WhenEmptyOrUnderutilized,
             };
         }
     }

@@ -1,0 +1,57 @@
+//! Karpenter v1.14's `Balanced` consolidation policy in whole runs: it refuses moves that
+//! save too little for the disruption they cause, and lets the others through.
+
+fn run(version: &str, policy: &str) -> engine::output::RunOutput {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/synthetic-10k.toml"
+    );
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace(
+            "start = \"2025-10-16T00:00:00Z\"",
+            "start = \"2025-10-16T16:00:00Z\"",
+        )
+        .replace("duration = \"24h\"", "duration = \"3h\"")
+        .replace("version = \"v1\"", &format!("version = \"{version}\""))
+        .replace(
+            "consolidationPolicy = \"WhenEmptyOrUnderutilized\"",
+            &format!("consolidationPolicy = \"{policy}\""),
+        );
+    let loaded = scenario::parse_str("balanced.toml", &text).unwrap_or_else(|d| panic!("{d:?}"));
+    engine::run(
+        &loaded.scenario,
+        engine::RunOptions {
+            check_invariants: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn balanced_refuses_some_moves_and_allows_others() {
+    let out = run("v1.14", "Balanced");
+    let refused = out
+        .decisions
+        .iter()
+        .filter(|d| d.reason.starts_with("Balanced: NodePool default scores"))
+        .count();
+    let done = out
+        .decisions
+        .iter()
+        .filter(|d| d.outcome == "replaced" || d.outcome == "deleted")
+        .count();
+    assert!(refused > 0, "no move was refused");
+    assert!(done > 0, "no move was allowed");
+}
+
+#[test]
+fn when_empty_or_underutilized_never_scores() {
+    let out = run("v1.14", "WhenEmptyOrUnderutilized");
+    assert!(
+        !out.decisions
+            .iter()
+            .any(|d| d.reason.starts_with("Balanced:"))
+    );
+}
