@@ -41,7 +41,7 @@ impl Simulation<'_> {
         let mut tries: Vec<LaunchChoice> = vec![launch.clone()];
         let mut rest: Vec<LaunchChoice> = Vec::new();
         for id in &claim.instance_type_options {
-            let Some(t) = self.pool_types[pool].iter().find(|t| t.id == *id) else {
+            let Some(t) = self.pool_type(pool, *id) else {
                 continue;
             };
             for o in t.offerings.iter().filter(|o| {

@@ -677,7 +677,6 @@ impl Simulation<'_> {
                 "spot-to-spot replacement needs the SpotToSpotConsolidation feature gate".into(),
             );
         }
-        let types = &self.pool_types[pool];
         // Per option: its cheapest allowed offering (the launch) and its worst-case price.
         let mut kept: Vec<(
             UsdPerHour,
@@ -687,7 +686,7 @@ impl Simulation<'_> {
         )> = Vec::new();
         let mut cheapest_rejected: Option<UsdPerHour> = None;
         for id in &claim.instance_type_options {
-            let Some(t) = types.iter().find(|t| t.id == *id) else {
+            let Some(t) = self.pool_type(pool, *id) else {
                 continue;
             };
             let allowed = || {
