@@ -19,7 +19,7 @@
 use model::nodepool::{ConsolidationPolicy, DisruptionReason, allowed_disruptions};
 use model::price::UsdPerHour;
 use model::{NodeId, SimDuration, SimTime};
-use packer::{NewClaim, NodeRef, ScheduleInput};
+use packer::{NewClaim, NodeRef};
 
 use crate::config::KarpenterVersion;
 use crate::output::{DecisionRecord, EventKind, Provisioner};
@@ -548,11 +548,7 @@ impl Simulation<'_> {
             }
             Outcome::Delete => format!("its pods fit on other nodes; saves {price}"),
             Outcome::Replace(claims) => {
-                let new: u64 = claims
-                    .iter()
-                    .filter_map(|c| c.launch.as_ref())
-                    .map(|l| l.price.0)
-                    .sum();
+                let new = launch_price(claims).0;
                 let names: Vec<String> = claims
                     .iter()
                     .filter_map(|c| c.launch.as_ref())
@@ -588,11 +584,7 @@ impl Simulation<'_> {
         }
         let new: u64 = match &outcome {
             Outcome::Delete => 0,
-            Outcome::Replace(claims) => claims
-                .iter()
-                .filter_map(|c| c.launch.as_ref())
-                .map(|l| l.price.0)
-                .sum(),
+            Outcome::Replace(claims) => launch_price(claims).0,
             Outcome::Blocked(_) => return outcome,
         };
         let savings = self.price_of(nodes).0.saturating_sub(new);
@@ -635,21 +627,16 @@ impl Simulation<'_> {
     /// replacement); it quantifies what the N → 0/1 rule leaves on the table.
     fn repack(&self, nodes: &[NodeId], claims: Vec<NewClaim>) -> Outcome {
         let current = self.price_of(nodes);
-        let new: u64 = claims
-            .iter()
-            .filter_map(|c| c.launch.as_ref())
-            .map(|l| l.price.0)
-            .sum();
+        let new = launch_price(&claims);
         if claims.iter().any(|c| c.launch.is_none()) {
             return Outcome::Blocked("a repacked node has no launchable offering".into());
         }
-        if new < current.0 {
+        if new < current {
             Outcome::Replace(claims)
         } else {
             Outcome::Blocked(format!(
-                "repacking into {} nodes costs {} ≥ {current}",
-                claims.len(),
-                UsdPerHour(new)
+                "repacking into {} nodes costs {new} ≥ {current}",
+                claims.len()
             ))
         }
     }
@@ -741,8 +728,8 @@ impl Simulation<'_> {
     }
 
     /// `SimulateScheduling`: the candidates' pods (plus pending pods) scheduled onto every
-    /// other node, with new NodeClaims where needed. The cluster snapshot is built and
-    /// prepared once per pass ([`SimBase`]); each probe masks its candidates, and launch
+    /// other node, with new NodeClaims where needed. The cluster view is prepared once per
+    /// pass ([`crate::snapshot::Snapshot`]); each probe masks its candidates, and launch
     /// choices are only made for probes that pass the binding checks.
     fn simulate(&mut self, nodes: &[NodeId], max_claims: usize, stop_early: bool) -> Outcome {
         // Drift replaces whatever the candidate's pods need; consolidation limits claims.
@@ -755,22 +742,9 @@ impl Simulation<'_> {
             }
         }
         let candidate_pods = pods.len();
-        let snap = &mut self.snapshot;
-        pods.extend(snap.pending.iter().cloned());
-        let masked: Vec<usize> = nodes.iter().filter_map(|n| snap.index[n.index()]).collect();
-        let Some(prepared) = snap.prepared.as_mut() else {
-            unreachable!("ensure_snapshot prepares the view");
-        };
-        let draft = self.scheduler.schedule_draft(
-            &ScheduleInput {
-                pods: &pods,
-                existing: &snap.existing,
-                pool_usage: &snap.usage,
-            },
-            prepared,
-            &masked,
-            if stop_early { candidate_pods } else { 0 },
-        );
+        pods.extend(self.snapshot.pending.iter().cloned());
+        let draft =
+            self.solve_on_snapshot(&pods, nodes, if stop_early { candidate_pods } else { 0 });
         let candidate_ids: Vec<model::PodId> =
             pods[..candidate_pods].iter().map(|p| p.id).collect();
         let out = &draft.output;
@@ -868,37 +842,40 @@ impl Simulation<'_> {
                 (Outcome::Blocked(_), _) => false,
             };
         if !same {
-            let names: Vec<String> = cmd
-                .candidates
-                .iter()
-                .map(|c| self.state.node(*c).name.clone())
-                .collect();
-            for c in &cmd.candidates {
-                self.decide(
-                    now,
-                    cmd.method,
-                    *c,
-                    "aborted",
-                    "the cluster changed during the 15 s validation; the decision no longer holds"
-                        .into(),
-                );
-            }
-            self.log(
+            self.abort(
                 now,
-                EventKind::DisruptionAborted,
-                Some(Provisioner::Karpenter),
-                None,
-                None,
-                None,
-                format!(
-                    "{} of {} aborted after validation",
-                    cmd.method.name(),
-                    names.join(", ")
-                ),
+                &cmd,
+                "the cluster changed during the 15 s validation; the decision no longer holds",
+                "after validation",
             );
             return;
         }
         self.start_command(now, cmd);
+    }
+
+    /// Records a command that will not run: a decision per candidate and one event.
+    fn abort(&mut self, now: SimTime, cmd: &Command, reason: &str, when: &str) {
+        for c in &cmd.candidates {
+            self.decide(now, cmd.method, *c, "aborted", reason.into());
+        }
+        let names: Vec<String> = cmd
+            .candidates
+            .iter()
+            .map(|c| self.state.node(*c).name.clone())
+            .collect();
+        self.log(
+            now,
+            EventKind::DisruptionAborted,
+            Some(Provisioner::Karpenter),
+            None,
+            None,
+            None,
+            format!(
+                "{} of {} aborted {when}",
+                cmd.method.name(),
+                names.join(", ")
+            ),
+        );
     }
 
     fn start_command(&mut self, now: SimTime, mut cmd: Command) {
@@ -912,34 +889,16 @@ impl Simulation<'_> {
         let mut launches = Vec::new();
         if let Outcome::Replace(claims) = &cmd.outcome {
             for claim in claims {
-                match self.launch_with_capacity(now, claim) {
-                    Some(l) => launches.push((claim.pool_index, l)),
-                    None => {
-                        for c in &cmd.candidates {
-                            self.decide(
-                                now,
-                                cmd.method,
-                                *c,
-                                "aborted",
-                                "no offering of the replacement had capacity (InsufficientInstanceCapacity)".into(),
-                            );
-                        }
-                        self.log(
-                            now,
-                            EventKind::DisruptionAborted,
-                            Some(Provisioner::Karpenter),
-                            None,
-                            None,
-                            None,
-                            format!(
-                                "{} of {} aborted: its replacement could not launch",
-                                cmd.method.name(),
-                                names.join(", ")
-                            ),
-                        );
-                        return;
-                    }
-                }
+                let Some(l) = self.launch_with_capacity(now, claim) else {
+                    self.abort(
+                        now,
+                        &cmd,
+                        "no offering of the replacement had capacity (InsufficientInstanceCapacity)",
+                        "because its replacement could not launch",
+                    );
+                    return;
+                };
+                launches.push((claim.pool_index, l));
             }
         }
         for c in &cmd.candidates {
@@ -1025,4 +984,15 @@ fn outcome_word(o: &Outcome) -> &'static str {
         Outcome::Replace(_) => "replaced",
         Outcome::Blocked(_) => "kept",
     }
+}
+
+/// What the claims' chosen launches cost per hour together.
+fn launch_price(claims: &[NewClaim]) -> UsdPerHour {
+    UsdPerHour(
+        claims
+            .iter()
+            .filter_map(|c| c.launch.as_ref())
+            .map(|l| l.price.0)
+            .sum(),
+    )
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use model::{NodeId, NodePoolId, PodId, SimTime};
-use packer::{ExistingNode, NodeRef, PoolUsage, ScheduleInput};
+use packer::{ExistingNode, NodeRef, PoolUsage};
 
 use crate::config::CutoverSemantics;
 use crate::output::{EventKind, Provisioner};
@@ -87,21 +87,7 @@ impl Simulation<'_> {
             .collect();
         // The disruption controller's cached view of the nodes serves here too.
         self.snapshot.release();
-        self.ensure_snapshot();
-        let snap = &mut self.snapshot;
-        let Some(prepared) = snap.prepared.as_mut() else {
-            unreachable!("ensure_snapshot prepares the view");
-        };
-        let draft = self.scheduler.schedule_draft(
-            &ScheduleInput {
-                pods: &pods,
-                existing: &snap.existing,
-                pool_usage: &snap.usage,
-            },
-            prepared,
-            &[],
-            0,
-        );
+        let draft = self.solve_on_snapshot(&pods, &[], 0);
         self.snapshot.release();
         let mut out = draft.output;
         out.new_claims = draft

@@ -61,6 +61,36 @@ impl Snapshot {
 }
 
 impl Simulation<'_> {
+    /// One solve of `pods` against the view (brought up to date first) without the nodes
+    /// in `masked`, stopping before launch choices (see
+    /// [`packer::Scheduler::schedule_draft`] for `stop_watch`).
+    pub fn solve_on_snapshot(
+        &mut self,
+        pods: &[Pod],
+        masked: &[NodeId],
+        stop_watch: usize,
+    ) -> packer::Draft {
+        self.ensure_snapshot();
+        let snap = &mut self.snapshot;
+        let masked: Vec<usize> = masked
+            .iter()
+            .filter_map(|n| snap.index[n.index()])
+            .collect();
+        let prepared = snap
+            .prepared
+            .get_or_insert_with(|| self.scheduler.prepare(&snap.existing));
+        self.scheduler.schedule_draft(
+            &packer::ScheduleInput {
+                pods,
+                existing: &snap.existing,
+                pool_usage: &snap.usage,
+            },
+            prepared,
+            &masked,
+            stop_watch,
+        )
+    }
+
     /// Brings the view up to date if it is stale, rebuilding only what changed.
     pub fn ensure_snapshot(&mut self) {
         if self.snapshot.built {

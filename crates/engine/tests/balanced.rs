@@ -1,32 +1,16 @@
 //! Karpenter v1.14's `Balanced` consolidation policy in whole runs: it refuses moves that
 //! save too little for the disruption they cause, and lets the others through.
 
+mod common;
+
 fn run(version: &str, policy: &str) -> engine::output::RunOutput {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scenarios/synthetic-10k.toml"
-    );
-    let text = std::fs::read_to_string(path)
-        .unwrap()
-        .replace(
-            "start = \"2025-10-16T00:00:00Z\"",
-            "start = \"2025-10-16T16:00:00Z\"",
-        )
-        .replace("duration = \"24h\"", "duration = \"3h\"")
+    let text = common::synthetic_afternoon()
         .replace("version = \"v1\"", &format!("version = \"{version}\""))
         .replace(
             "consolidationPolicy = \"WhenEmptyOrUnderutilized\"",
             &format!("consolidationPolicy = \"{policy}\""),
         );
-    let loaded = scenario::parse_str("balanced.toml", &text).unwrap_or_else(|d| panic!("{d:?}"));
-    engine::run(
-        &loaded.scenario,
-        engine::RunOptions {
-            check_invariants: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
+    common::run_text("balanced.toml", &text)
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! failed offerings stay unavailable for three minutes, and nothing is lost when no
 //! offering has capacity.
 
+mod common;
+
 use engine::output::{EventKind, RunOutput};
 
 const BASE: &str = r#"
@@ -32,16 +34,7 @@ schedule = { points = [{ at = "06:00", replicas = 0 }, { at = "06:10", replicas 
 "#;
 
 fn run(shortages: &str) -> RunOutput {
-    let text = format!("{BASE}\n{shortages}");
-    let loaded = scenario::parse_str("ice.toml", &text).unwrap_or_else(|d| panic!("{d:?}"));
-    engine::run(
-        &loaded.scenario,
-        engine::RunOptions {
-            check_invariants: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
+    common::run_text("ice.toml", &format!("{BASE}\n{shortages}"))
 }
 
 fn launched(out: &RunOutput) -> Vec<(String, String)> {

@@ -1,32 +1,16 @@
 //! The N → M repacking what-if (`[what_if] repack_n_to_m`): off, consolidation replaces
 //! N nodes by at most one, as Karpenter does; on, by any M < N cheaper nodes in total.
 
+mod common;
+
 use engine::output::{DecisionRecord, RunOutput};
 
 fn run(repack: bool) -> RunOutput {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scenarios/synthetic-10k.toml"
-    );
-    let mut text = std::fs::read_to_string(path).unwrap();
-    // Four hours of the falling side of the curve: enough consolidation to see the rule.
-    text = text.replace(
-        "start = \"2025-10-16T00:00:00Z\"",
-        "start = \"2025-10-16T16:00:00Z\"",
-    );
-    text = text.replace("duration = \"24h\"", "duration = \"3h\"");
+    let mut text = common::synthetic_afternoon();
     if repack {
         text.push_str("\n[what_if]\nrepack_n_to_m = true\n");
     }
-    let loaded = scenario::parse_str("repack.toml", &text).unwrap_or_else(|d| panic!("{d:?}"));
-    engine::run(
-        &loaded.scenario,
-        engine::RunOptions {
-            check_invariants: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
+    common::run_text("repack.toml", &text)
 }
 
 /// Multi-node decisions that replaced their candidates by more than one node.

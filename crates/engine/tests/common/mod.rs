@@ -1,0 +1,33 @@
+//! Helpers shared by the engine's scenario tests (each test binary uses a subset).
+#![allow(dead_code)]
+
+use engine::output::RunOutput;
+
+/// Loads scenario text and runs it with invariants checked after every event.
+pub fn run_text(name: &str, text: &str) -> RunOutput {
+    let loaded = scenario::parse_str(name, text).unwrap_or_else(|d| panic!("{name}: {d:?}"));
+    engine::run(
+        &loaded.scenario,
+        engine::RunOptions {
+            check_invariants: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// `scenarios/synthetic-10k.toml` cut to 16:00–19:00, the falling side of its curves:
+/// three hours with plenty of consolidation.
+pub fn synthetic_afternoon() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/synthetic-10k.toml"
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .replace(
+            "start = \"2025-10-16T00:00:00Z\"",
+            "start = \"2025-10-16T16:00:00Z\"",
+        )
+        .replace("duration = \"24h\"", "duration = \"3h\"")
+}
