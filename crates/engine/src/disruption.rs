@@ -56,7 +56,7 @@ impl Method {
         }
     }
 
-    fn reason(self) -> DisruptionReason {
+    pub(crate) fn reason(self) -> DisruptionReason {
         match self {
             Method::Emptiness => DisruptionReason::Empty,
             Method::Drift | Method::Expiration => DisruptionReason::Drifted,
@@ -184,102 +184,6 @@ impl Simulation<'_> {
             }
         }
         None
-    }
-
-    /// True if, without any state change, the passage of time from `since` to `now`
-    /// could change a disruption decision: a node's `consolidateAfter` window or its
-    /// expiry ends, or a scheduled budget may have switched.
-    fn time_changed_candidates(&self, since: SimTime, now: SimTime) -> bool {
-        let ends_within = |t: SimTime| t > since && t <= now;
-        let scheduled_budgets = self.cfg.nodepools.iter().enumerate().any(|(i, p)| {
-            self.budget_override[i]
-                .as_ref()
-                .unwrap_or(&p.disruption.budgets)
-                .iter()
-                .any(|b| b.schedule.is_some())
-        });
-        scheduled_budgets
-            || self
-                .state
-                .nodes
-                .iter()
-                .filter(|n| n.phase == NodePhase::Ready)
-                .any(|n| {
-                    let Some(pool) = n.nodepool else { return false };
-                    let np = &self.cfg.nodepools[pool];
-                    np.disruption
-                        .consolidate_after
-                        .is_some_and(|a| ends_within(n.last_pod_event.saturating_add(a)))
-                        || np
-                            .expire_after
-                            .is_some_and(|e| ends_within(n.launched_at.saturating_add(e)))
-                })
-    }
-
-    /// Nodes Karpenter may disrupt now for `method`, cheapest to disrupt first.
-    fn candidates(&mut self, now: SimTime, method: Method) -> Vec<NodeId> {
-        let mut out: Vec<(u64, NodeId)> = Vec::new();
-        let pdb_room = crate::pdb::PdbRoom::new(self);
-        for n in &self.state.nodes {
-            let Some(pool) = n.nodepool else { continue };
-            if n.phase != NodePhase::Ready || n.cordoned || n.disrupting || !n.nominated.is_empty()
-            {
-                continue;
-            }
-            let np = &self.cfg.nodepools[pool];
-            let relevant = match method {
-                Method::Expiration => np
-                    .expire_after
-                    .is_some_and(|e| now.since(n.launched_at) >= e),
-                Method::Drift => n.drifted,
-                Method::Emptiness => np.disruption.consolidate_after.is_some(),
-                Method::MultiNode | Method::SingleNode => {
-                    np.disruption.consolidate_after.is_some()
-                        && matches!(
-                            np.disruption.consolidation_policy,
-                            ConsolidationPolicy::WhenEmptyOrUnderutilized
-                                | ConsolidationPolicy::Balanced
-                        )
-                }
-            };
-            if !relevant {
-                continue;
-            }
-            if matches!(
-                method,
-                Method::Emptiness | Method::MultiNode | Method::SingleNode
-            ) && np
-                .disruption
-                .consolidate_after
-                .is_some_and(|after| now.since(n.last_pod_event) < after)
-            {
-                continue;
-            }
-            if method == Method::Emptiness && !n.pods.is_empty() {
-                continue;
-            }
-            if n.pods.iter().any(|p| self.state.spec_of(*p).do_not_disrupt)
-                || !pdb_room.allows(&self.state, &n.pods)
-            {
-                continue;
-            }
-            let key = if self.cfg.karpenter.v1_14 {
-                // v1.14+: savings ratio = price / (1 + Σ max(0, eviction cost)), highest
-                // first; sorted ascending, so the key is its complement.
-                let ratio = n.price.0 as f64 / self.reschedule_disruption_cost(n.id);
-                u64::MAX - (ratio * 1_000.0) as u64
-            } else {
-                // v1.0–v1.13: Σ eviction cost × lifetime remaining, lowest first.
-                let eviction: f64 = n.pods.iter().map(|p| self.eviction_cost(*p)).sum();
-                let lifetime = np.expire_after.map_or(1.0, |e| {
-                    (1.0 - now.since(n.launched_at).0 as f64 / e.0.max(1) as f64).clamp(0.0, 1.0)
-                });
-                ((eviction * lifetime).max(0.0) * 1_000_000.0) as u64
-            };
-            out.push((key, n.id));
-        }
-        out.sort();
-        out.into_iter().map(|(_, id)| id).collect()
     }
 
     /// A pool's budgets (after `set_budgets`), its ready nodes, and how many of them are

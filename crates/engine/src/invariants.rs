@@ -187,6 +187,19 @@ fn pods_kept(
             }
             listed[p.index()] = true;
         }
+        let bound = pods
+            .iter()
+            .filter(|p| matches!(state.pod(**p).phase, PodPhase::Bound(_)))
+            .count() as u32;
+        if bound != state.workload_bound[w] {
+            return fail(
+                now,
+                format!(
+                    "workload {} has {bound} bound pods but counts {}",
+                    sim.cfg.workloads[w].name, state.workload_bound[w]
+                ),
+            );
+        }
     }
     if let Some(ps) = state
         .pods

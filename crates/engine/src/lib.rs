@@ -20,6 +20,7 @@
 
 mod autoscaler;
 mod balanced;
+mod candidates;
 mod capacity;
 pub mod config;
 mod disruption;

@@ -7,7 +7,7 @@ use model::PodId;
 use model::workload::PodDisruptionBudget;
 
 use crate::sim::Simulation;
-use crate::state::{ClusterState, PodPhase};
+use crate::state::ClusterState;
 
 /// How many more pods of workload `w` its PDB allows to be evicted now, `None` without a
 /// PDB. This is the Kubernetes disruption controller's `disruptionsAllowed` with
@@ -16,10 +16,7 @@ use crate::state::{ClusterState, PodPhase};
 pub fn disruptions_allowed(sim: &Simulation, w: usize) -> Option<u32> {
     let limit = sim.cfg.workloads[w].pdb?;
     let live = &sim.state.workload_pods[w];
-    let healthy = live
-        .iter()
-        .filter(|p| matches!(sim.state.pod(**p).phase, PodPhase::Bound(_)))
-        .count() as u32;
+    let healthy = sim.state.workload_bound[w];
     let pdb = PodDisruptionBudget {
         name: sim.cfg.workloads[w].name.clone(),
         selector: model::labels::LabelSelector::default(),
@@ -52,6 +49,11 @@ impl PdbRoom {
                 None => counts.push((w, 1)),
             }
         }
+        self.allows_counts(&counts)
+    }
+
+    /// [`PdbRoom::allows`] for pods already counted per workload.
+    pub fn allows_counts(&self, counts: &[(usize, u32)]) -> bool {
         counts
             .iter()
             .all(|(w, c)| self.allowed[*w].is_none_or(|a| a >= *c))

@@ -107,6 +107,8 @@ pub struct Simulation<'s> {
     pub unavailable: Vec<crate::capacity::UnavailableOffering>,
     /// The cluster view disruption passes simulate against.
     pub snapshot: crate::snapshot::Snapshot,
+    /// Per node id: what the disruption candidate filter reads from its pods.
+    pub pod_summaries: Vec<crate::candidates::PodSummary>,
     pub last_noop_at: SimTime,
     pub ca_scan_queued: bool,
     pub last_ca_scale_up: Option<SimTime>,
@@ -182,6 +184,7 @@ impl<'s> Simulation<'s> {
             commands: Vec::new(),
             last_noop_version: None,
             snapshot: crate::snapshot::Snapshot::default(),
+            pod_summaries: Vec::new(),
             unavailable: Vec::new(),
             last_noop_at: cfg.start,
             ca_scan_queued: false,
@@ -200,6 +203,7 @@ impl<'s> Simulation<'s> {
             poll_every_tick: options.poll_every_tick,
         };
         sim.state.workload_pods = vec![Vec::new(); cfg.workloads.len()];
+        sim.state.workload_bound = vec![0; cfg.workloads.len()];
         sim.state.now = cfg.start;
         sim.init()?;
         Ok(sim)

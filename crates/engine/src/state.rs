@@ -131,6 +131,9 @@ pub struct ClusterState {
     pub pending: BTreeSet<PodId>,
     /// Live pods of each workload, oldest first.
     pub workload_pods: Vec<Vec<PodId>>,
+    /// How many of each workload's live pods are bound to a node: the PDBs' "healthy"
+    /// count, kept here because every disruption pass reads it for every workload.
+    pub workload_bound: Vec<u32>,
     /// The current simulated time, set by the event loop (for pod-event timestamps).
     pub now: SimTime,
     /// Bumped on every change that can alter a consolidation decision, so the disruption
@@ -167,6 +170,9 @@ impl ClusterState {
             nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_demand(&requests));
             nn.pod_edits += 1;
         }
+        if !matches!(p.phase, PodPhase::Bound(_)) {
+            self.workload_bound[p.pod.workload.index()] += 1;
+        }
         p.phase = PodPhase::Bound(node);
         p.bound_at = Some(now);
         p.last_reason = None;
@@ -190,6 +196,7 @@ impl ClusterState {
                 n.pod_edits += 1;
                 n.requested = n.requested.saturating_sub(&pod_demand(&requests));
                 n.last_pod_event = self.now;
+                self.workload_bound[p.pod.workload.index()] -= 1;
             }
             PodPhase::Pending => {
                 self.pending.remove(&pod);
