@@ -316,7 +316,7 @@ impl Simulation<'_> {
                     return Some(command(empty, Outcome::Delete));
                 }
                 for id in busy {
-                    match self.simulate(&[id], usize::MAX, false) {
+                    match self.simulate(&[id], usize::MAX) {
                         Outcome::Blocked(why) => self.decide(now, method, id, "blocked", why),
                         outcome => {
                             self.decide(
@@ -505,9 +505,7 @@ impl Simulation<'_> {
         } else {
             1
         };
-        // A multi-node probe's reason for failing is never shown, so it may stop at the
-        // first candidate pod that would wait for an uninitialized node.
-        match self.simulate(nodes, max_claims, nodes.len() > 1) {
+        match self.simulate(nodes, max_claims) {
             Outcome::Replace(claims) if claims.len() > 1 => self.repack(nodes, claims),
             Outcome::Replace(mut claims) => {
                 let Some(claim) = claims.pop() else {
@@ -635,7 +633,7 @@ impl Simulation<'_> {
     /// other node, with new NodeClaims where needed. The cluster view is prepared once per
     /// pass ([`crate::snapshot::Snapshot`]); each probe masks its candidates, and launch
     /// choices are only made for probes that pass the binding checks.
-    fn simulate(&mut self, nodes: &[NodeId], max_claims: usize, stop_early: bool) -> Outcome {
+    fn simulate(&mut self, nodes: &[NodeId], max_claims: usize) -> Outcome {
         // Drift replaces whatever the candidate's pods need; consolidation limits claims.
         let allow_many = max_claims == usize::MAX;
         self.ensure_snapshot();
@@ -647,25 +645,20 @@ impl Simulation<'_> {
         }
         let candidate_pods = pods.len();
         pods.extend(self.snapshot.pending.iter().cloned());
-        let draft =
-            self.solve_on_snapshot(&pods, nodes, if stop_early { candidate_pods } else { 0 });
-        let candidate_ids: Vec<model::PodId> =
+        // The first candidate pod that would wait for an uninitialized node decides the
+        // probe, so the solve stops there (see the reasons below).
+        let draft = self.solve_on_snapshot(&pods, nodes, candidate_pods);
+        let mut candidate_ids: Vec<model::PodId> =
             pods[..candidate_pods].iter().map(|p| p.id).collect();
+        candidate_ids.sort_unstable();
+        let is_candidate = |p: &model::PodId| candidate_ids.binary_search(p).is_ok();
         let out = &draft.output;
-        if let Some(u) = out
-            .unschedulable
-            .iter()
-            .find(|u| candidate_ids.contains(&u.pod))
-        {
-            return Outcome::Blocked(format!(
-                "pod {} would not fit elsewhere: {}",
-                self.state.pod(u.pod).pod.name,
-                u.reason
-            ));
-        }
-        // A candidate pod landing on a node that is still launching counts as a failure.
+        // A candidate pod landing on a node that is still launching counts as a failure
+        // (`helpers.go: SimulateScheduling`, `UninitializedNodeError`). When several pods
+        // fail, Karpenter's message lists them in map order; ours names the first pod
+        // that would wait, else the first that fits nowhere.
         for b in &out.bindings {
-            if candidate_ids.contains(&b.pod)
+            if is_candidate(&b.pod)
                 && let NodeRef::Node(id) = b.node
                 && (self.state.node(id).phase == NodePhase::Launching || nodes.contains(&id))
             {
@@ -675,10 +668,17 @@ impl Simulation<'_> {
                 ));
             }
         }
+        if let Some(u) = out.unschedulable.iter().find(|u| is_candidate(&u.pod)) {
+            return Outcome::Blocked(format!(
+                "pod {} would not fit elsewhere: {}",
+                self.state.pod(u.pod).pod.name,
+                u.reason
+            ));
+        }
         let claims: Vec<packer::DraftClaim> = draft
             .claims
             .into_iter()
-            .filter(|c| c.pods().iter().any(|p| candidate_ids.contains(p)) || !allow_many)
+            .filter(|c| c.pods().iter().any(is_candidate) || !allow_many)
             .collect();
         if claims.is_empty() {
             return Outcome::Delete;
