@@ -152,13 +152,13 @@ fn pod_of(state: &ClusterState, name: &str) -> Option<PodId> {
             state
                 .pods
                 .get(id.index())
-                .is_some_and(|p| p.pod.name == name)
+                .is_some_and(|p| &*p.pod.name == name)
         });
     by_suffix.or_else(|| {
         state
             .pods
             .iter()
-            .find(|p| p.pod.name == name)
+            .find(|p| &*p.pod.name == name)
             .map(|p| p.pod.id)
     })
 }

@@ -668,7 +668,7 @@ impl Simulation<'_> {
             EventKind::NodeDraining,
             Some(prov),
             Some(name),
-            Some(pod),
+            Some(pod.to_string()),
             Some(owner),
             message,
         );

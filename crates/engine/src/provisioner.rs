@@ -189,7 +189,7 @@ impl Simulation<'_> {
             EventKind::PodUnschedulable,
             Some(Provisioner::Karpenter),
             None,
-            Some(name),
+            Some(name.to_string()),
             None,
             reason.to_string(),
         );

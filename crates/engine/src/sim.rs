@@ -394,7 +394,7 @@ impl<'s> Simulation<'s> {
         let id = PodId(self.state.pods.len() as u32);
         let pod = Pod {
             id,
-            name: format!("{}-{}", w.name, id.0),
+            name: format!("{}-{}", w.name, id.0).into(),
             workload,
             spec: Arc::clone(&w.pod),
             created_at: now,

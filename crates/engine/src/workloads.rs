@@ -195,7 +195,7 @@ impl Simulation<'_> {
                 EventKind::PodCompleted,
                 None,
                 None,
-                Some(name),
+                Some(name.to_string()),
                 None,
                 "Job pod finished".into(),
             );
@@ -222,7 +222,7 @@ impl Simulation<'_> {
             EventKind::PodEvicted,
             None,
             node,
-            Some(name),
+            Some(name.to_string()),
             None,
             why.to_string(),
         );

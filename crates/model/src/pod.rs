@@ -149,7 +149,7 @@ impl PodSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pod {
     pub id: PodId,
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     pub workload: WorkloadId,
     pub spec: Arc<PodSpec>,
     pub created_at: SimTime,

@@ -38,7 +38,7 @@ pub fn pods(spec: &Arc<PodSpec>, n: usize, first_id: u32) -> Vec<Pod> {
             let id = first_id + i as u32;
             Pod {
                 id: PodId(id),
-                name: format!("pod-{id}"),
+                name: format!("pod-{id}").into(),
                 workload: WorkloadId(0),
                 spec: spec.clone(),
                 created_at: SimTime::default(),
@@ -208,7 +208,7 @@ pub fn workload(spec: &WorkloadSpec) -> Vec<Pod> {
     (0..spec.pods)
         .map(|i| Pod {
             id: PodId(i as u32),
-            name: format!("pod-{i}"),
+            name: format!("pod-{i}").into(),
             workload: WorkloadId((i % deployments) as u32),
             spec: specs[i % deployments].clone(),
             created_at: SimTime(i as u64),

@@ -117,7 +117,7 @@ pub fn pods_of(groups: &[(&Arc<PodSpec>, usize)]) -> Vec<Pod> {
             let id = out.len() as u32;
             out.push(Pod {
                 id: PodId(id),
-                name: format!("pod-{id}"),
+                name: format!("pod-{id}").into(),
                 workload: WorkloadId(0),
                 spec: Arc::clone(spec),
                 created_at: SimTime(u64::from(id)),

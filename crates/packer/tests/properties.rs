@@ -76,7 +76,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
                 .enumerate()
                 .map(|(i, (s, t))| Pod {
                     id: PodId(i as u32),
-                    name: format!("p{i}"),
+                    name: format!("p{i}").into(),
                     workload: model::WorkloadId(0),
                     spec: specs[s % specs.len()].clone(),
                     created_at: model::SimTime(*t),
