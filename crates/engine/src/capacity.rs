@@ -9,7 +9,7 @@
 use model::SimDuration;
 use model::SimTime;
 use model::ids::InstanceTypeId;
-use model::instance::{CapacityType, offering_allowed};
+use model::instance::{CapacityType, OfferingFilter};
 use packer::{LaunchChoice, NewClaim};
 
 use crate::output::{EventKind, Provisioner};
@@ -40,6 +40,7 @@ impl Simulation<'_> {
         // Offerings the fleet request would try, cheapest first.
         let mut tries: Vec<LaunchChoice> = vec![launch.clone()];
         let mut rest: Vec<LaunchChoice> = Vec::new();
+        let filter = OfferingFilter::new(&claim.requirements);
         for id in &claim.instance_type_options {
             let Some(t) = self.pool_type(pool, *id) else {
                 continue;
@@ -47,7 +48,7 @@ impl Simulation<'_> {
             for o in t.offerings.iter().filter(|o| {
                 o.available
                     && o.capacity_type == launch.capacity_type
-                    && offering_allowed(o, &claim.requirements)
+                    && filter.allows(o)
             }) {
                 if t.id == launch.instance_type && o.zone == launch.zone {
                     continue;

@@ -574,15 +574,14 @@ impl Simulation<'_> {
             &model::instance::Offering,
         )> = Vec::new();
         let mut cheapest_rejected: Option<UsdPerHour> = None;
+        let filter = model::instance::OfferingFilter::new(&claim.requirements);
         for id in &claim.instance_type_options {
             let Some(t) = self.pool_type(pool, *id) else {
                 continue;
             };
             let allowed = || {
                 t.offerings.iter().filter(|o| {
-                    o.available
-                        && o.capacity_type == capacity
-                        && model::instance::offering_allowed(o, &claim.requirements)
+                    o.available && o.capacity_type == capacity && filter.allows(o)
                 })
             };
             let Some(best) =

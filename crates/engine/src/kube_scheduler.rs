@@ -29,8 +29,13 @@ impl Simulation<'_> {
         });
         let mut bound_any = false;
         let mut newly_unschedulable = false;
+        // Binding changes no node's schedulability, and most nodes of a long day are
+        // terminated: list the candidates once.
+        let schedulable: Vec<usize> = (0..self.state.nodes.len())
+            .filter(|&i| self.state.nodes[i].is_schedulable())
+            .collect();
         for pod in order {
-            if let Some(node) = self.choose_node(pod) {
+            if let Some(node) = self.choose_node(pod, &schedulable) {
                 self.state.bind(pod, node, now);
                 let since = self.state.pods[pod.index()].pending_since.take();
                 if let Some(since) = since {
@@ -68,7 +73,8 @@ impl Simulation<'_> {
         }
     }
 
-    fn choose_node(&self, pod: PodId) -> Option<NodeId> {
+    /// The best of the `schedulable` nodes (indices, ascending) for `pod`.
+    fn choose_node(&self, pod: PodId, schedulable: &[usize]) -> Option<NodeId> {
         let ps = self.state.pod(pod);
         let spec = &ps.pod.spec;
         // Domain counts are computed once per pod, not once per candidate node.
@@ -88,8 +94,9 @@ impl Simulation<'_> {
         // TaintToleration scoring ranks nodes with untolerated PreferNoSchedule taints
         // below all others; LeastAllocated breaks the tie.
         let mut best: Option<((bool, u64), NodeId)> = None;
-        for n in &self.state.nodes {
-            if !n.is_schedulable() || !need.fits_in(&n.free()) {
+        for &i in schedulable {
+            let n = &self.state.nodes[i];
+            if !need.fits_in(&n.free()) {
                 continue;
             }
             if !self.constraints_allow_with(spec, n, &view) {

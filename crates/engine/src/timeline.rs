@@ -15,6 +15,8 @@ impl Simulation<'_> {
             Action::SetNodePoolWeight { nodepool, weight } => {
                 self.weights[nodepool] = weight;
                 self.scheduler = build_scheduler(self.cfg, &self.pool_types, &self.weights);
+                // A prepared snapshot holds what the old scheduler's pools produced.
+                self.snapshot.prepared = None;
                 let mut m = format!(
                     "NodePool {} weight = {weight}",
                     self.cfg.nodepools[nodepool].name

@@ -118,9 +118,10 @@ impl InstanceType {
 
     /// The cheapest available offering that `requirements` allow (zone and capacity type).
     pub fn cheapest_offering(&self, requirements: &Requirements) -> Option<&Offering> {
+        let filter = OfferingFilter::new(requirements);
         self.offerings
             .iter()
-            .filter(|o| o.available && offering_allowed(o, requirements))
+            .filter(|o| o.available && filter.allows(o))
             .min_by(|a, b| a.price.cmp(&b.price).then_with(|| a.zone.cmp(&b.zone)))
     }
 
@@ -131,12 +132,33 @@ impl InstanceType {
 
 /// True if the offering's zone and capacity type satisfy the requirements.
 pub fn offering_allowed(o: &Offering, requirements: &Requirements) -> bool {
-    requirements
-        .get(labels::ZONE)
-        .is_none_or(|r| r.has(&o.zone))
-        && requirements
-            .get(labels::CAPACITY_TYPE)
-            .is_none_or(|r| r.has(o.capacity_type.label_value()))
+    OfferingFilter::new(requirements).allows(o)
+}
+
+/// [`offering_allowed`] with the zone and capacity-type requirements looked up once, for
+/// loops over many offerings against the same requirements.
+#[derive(Debug, Clone, Copy)]
+pub struct OfferingFilter<'r> {
+    zone: Option<&'r crate::requirements::Requirement>,
+    capacity_type: Option<&'r crate::requirements::Requirement>,
+}
+
+impl<'r> OfferingFilter<'r> {
+    pub fn new(requirements: &'r Requirements) -> OfferingFilter<'r> {
+        OfferingFilter {
+            zone: requirements.get(labels::ZONE),
+            capacity_type: requirements.get(labels::CAPACITY_TYPE),
+        }
+    }
+
+    /// True if the offering's zone and capacity type satisfy the requirements (available
+    /// or not).
+    pub fn allows(&self, o: &Offering) -> bool {
+        self.zone.is_none_or(|r| r.has(&o.zone))
+            && self
+                .capacity_type
+                .is_none_or(|r| r.has(o.capacity_type.label_value()))
+    }
 }
 
 fn dedup<'a>(it: impl Iterator<Item = &'a str>) -> Vec<&'a str> {

@@ -79,8 +79,14 @@ impl MaxTree {
         self.ratio_max[n] = ratio_scores(&v);
         while n > 1 {
             n /= 2;
-            self.nodes[n] = self.nodes[2 * n].max(&self.nodes[2 * n + 1]);
-            self.ratio_max[n] = max_scores(&self.ratio_max[2 * n], &self.ratio_max[2 * n + 1]);
+            let value = self.nodes[2 * n].max(&self.nodes[2 * n + 1]);
+            let ratio = max_scores(&self.ratio_max[2 * n], &self.ratio_max[2 * n + 1]);
+            // Ancestors above an unchanged node are unchanged too.
+            if value == self.nodes[n] && ratio == self.ratio_max[n] {
+                break;
+            }
+            self.nodes[n] = value;
+            self.ratio_max[n] = ratio;
         }
     }
 

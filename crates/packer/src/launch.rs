@@ -4,7 +4,7 @@
 //! types if others remain, truncate to 60, capacity type reserved > spot > on-demand,
 //! and the cheapest offering of that capacity type over the allowed zones.
 
-use model::instance::{CapacityType, InstanceType, Offering, offering_allowed};
+use model::instance::{CapacityType, InstanceType, Offering, OfferingFilter};
 use model::labels;
 use model::requirements::{Operator, Requirement, Requirements};
 use model::resources::{ResourceKind, Resources};
@@ -22,7 +22,7 @@ pub(crate) struct Finalized {
 }
 
 /// GPU, accelerator and metal types (`ExoticInstanceTypeFilter`).
-fn is_exotic(t: &InstanceType) -> bool {
+pub(crate) fn is_exotic(t: &InstanceType) -> bool {
     t.allocatable.get(ResourceKind::NvidiaGpu) > 0
         || t.allocatable.get(ResourceKind::AmdGpu) > 0
         || t.allocatable.get(ResourceKind::AwsNeuron) > 0
@@ -68,11 +68,12 @@ pub(crate) fn finalize(
     requirements.add(Requirement::new(labels::INSTANCE_TYPE, Operator::In, names));
 
     let mut launchable: Vec<usize> = options.clone();
-    if launchable.iter().any(|&t| !is_exotic(&types[t])) {
-        launchable.retain(|&t| !is_exotic(&types[t]));
+    if launchable.iter().any(|&t| !pool.exotic[t]) {
+        launchable.retain(|&t| !pool.exotic[t]);
     }
     launchable.truncate(profile.provider_max_instance_types());
-    let allowed = |o: &Offering| o.available && offering_allowed(o, reqs);
+    let filter = OfferingFilter::new(reqs);
+    let allowed = |o: &Offering| o.available && filter.allows(o);
     let capacity_type = [
         CapacityType::Reserved,
         CapacityType::Spot,

@@ -22,7 +22,7 @@
 //! let mut scheduler = Scheduler::new(vec![pool], &[], VersionProfile::V1);
 //! let spec = Arc::new(PodSpec::with_requests(Resources::new(1000, 1 << 30)));
 //! let pods: Vec<Pod> = (0..10)
-//!     .map(|i| Pod { id: PodId(i), name: format!("web-{i}"), workload: WorkloadId(0), spec: spec.clone(), created_at: SimTime::default() })
+//!     .map(|i| Pod { id: PodId(i), name: format!("web-{i}").into(), workload: WorkloadId(0), spec: spec.clone(), created_at: SimTime::default() })
 //!     .collect();
 //! let out = scheduler.schedule(&ScheduleInput { pods: &pods, existing: &[], pool_usage: &[] });
 //! assert_eq!(out.new_claims.len(), 1);

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use model::instance::{InstanceType, offering_allowed};
+use model::instance::{InstanceType, OfferingFilter, offering_allowed};
 use model::labels;
 use model::requirements::{Operator, Requirement, Requirements};
 use model::resources::{RESOURCE_KINDS, ResourceKind, Resources};
@@ -66,6 +66,8 @@ pub(crate) struct PoolIndex {
     /// daemonsets alone do not fit.
     pub effective: Vec<Option<Resources>>,
     pub overhead: Vec<Resources>,
+    /// GPU, accelerator and metal types, which launches avoid when others remain.
+    pub exotic: Vec<bool>,
     /// Types compatible with the template, with an offering and room for daemonsets.
     pub base: Bitset,
     thresholds: Vec<Thresholds>,
@@ -133,7 +135,9 @@ impl PoolIndex {
             .iter()
             .any(|t| t.effect == TaintEffect::PreferNoSchedule);
         let has_min_values = template_reqs.iter().any(|r| r.min_values.is_some());
+        let exotic = types.iter().map(crate::launch::is_exotic).collect();
         PoolIndex {
+            exotic,
             input,
             template_reqs,
             type_reqs,
@@ -185,12 +189,13 @@ impl PoolIndex {
         let key = requirements_key(reqs);
         if !self.compat_cache.contains_key(&key) {
             let mut b = Bitset::empty(self.len());
+            let filter = OfferingFilter::new(reqs);
             for t in self.base.iter() {
                 if self.type_reqs[t].intersects(reqs).is_ok()
                     && self.input.instance_types[t]
                         .offerings
                         .iter()
-                        .any(|o| o.available && offering_allowed(o, reqs))
+                        .any(|o| o.available && filter.allows(o))
                 {
                     b.insert(t);
                 }

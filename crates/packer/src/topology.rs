@@ -56,6 +56,16 @@ pub(crate) struct DomainTable {
     pub index: BTreeMap<String, u32>,
 }
 
+impl DomainTable {
+    /// Forgets every domain registered after the first `len` (a solve's placeholder
+    /// hostnames), so the table can serve the next solve of a prepared snapshot.
+    pub fn truncate(&mut self, len: usize) {
+        for name in self.names.drain(len.min(self.names.len())..) {
+            self.index.remove(&name);
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Topology {
     pub tables: Vec<DomainTable>,

@@ -31,7 +31,7 @@ use crate::launch::finalize;
 use crate::output::{Binding, NewClaim, ScheduleOutput, Unschedulable};
 use crate::pool_index::PoolIndex;
 use crate::reason::{PoolRejection, summarize};
-use crate::topology::{GroupKind, Topology};
+use crate::topology::{DomainTable, GroupKind, Topology};
 use crate::variant::{Variant, ladder};
 pub use prepared::{Draft, DraftClaim, PreparedExisting};
 
@@ -264,6 +264,14 @@ struct Solve<'s, 'i> {
     /// Each slot's hostname domain; empty unless the solve has a hostname group.
     host_domain: Vec<Option<u32>>,
     group_counts: prepared::GroupCounts,
+    /// Domain tables of a prepared snapshot not used by this solve, and, per table of
+    /// this solve, how many domains it had after the existing nodes and pools were
+    /// registered (what goes back to the snapshot).
+    domain_cache: Vec<DomainTable>,
+    table_base_len: Vec<Option<usize>>,
+    /// A prepared snapshot's hostname domains, passed through a solve without a
+    /// hostname group.
+    host_domain_cache: Option<Vec<Option<u32>>>,
     tree: MaxTree,
     /// Tree slots changed by this solve (restored when the tree is a prepared one).
     touched: Vec<usize>,

@@ -26,6 +26,14 @@ pub struct PreparedExisting {
     /// that repel others, and few, so solves need not scan every bound pod for them.
     pub(super) anti_affinity_pods: Vec<(usize, usize)>,
     pub(super) group_counts: GroupCounts,
+    /// Per topology key a solve has used: its domain table after registering every
+    /// existing node's value and every value the pools can produce, which is the same
+    /// for every solve of this snapshot (building it per probe was half of a probe on
+    /// a large cluster with topology spread).
+    pub(super) domain_tables: Vec<DomainTable>,
+    /// Per slot, the hostname's domain id in the cached hostname table, once a solve
+    /// with a hostname group has looked them up.
+    pub(super) host_domain: Option<Vec<Option<u32>>>,
 }
 
 /// A new claim whose launch has not been chosen yet ([`Scheduler::finalize`] does).
@@ -106,6 +114,8 @@ impl PreparedExisting {
             node_reqs: vec![None; order.len()],
             anti_affinity_pods: anti_affinity_pods(existing),
             group_counts: GroupCounts::default(),
+            domain_tables: Vec::new(),
+            host_domain: None,
             order,
             slot_of,
             free,
@@ -176,6 +186,8 @@ impl Scheduler {
             tree: std::mem::replace(&mut prepared.tree, MaxTree::new(&[])),
             node_reqs: std::mem::take(&mut prepared.node_reqs),
             group_counts: std::mem::take(&mut prepared.group_counts),
+            domain_tables: std::mem::take(&mut prepared.domain_tables),
+            host_domain: prepared.host_domain.take(),
             slot_of: &prepared.slot_of,
             anti_affinity_pods: &prepared.anti_affinity_pods,
             masked,
@@ -188,6 +200,8 @@ impl Scheduler {
         prepared.tree = back.tree;
         prepared.node_reqs = back.node_reqs;
         prepared.group_counts = back.group_counts;
+        prepared.domain_tables = back.domain_tables;
+        prepared.host_domain = back.host_domain;
         for slot in touched {
             prepared.tree.set(slot, prepared.free[slot]);
         }
@@ -226,6 +240,8 @@ pub(super) struct Base<'p> {
     pub tree: MaxTree,
     pub node_reqs: Vec<Option<Requirements>>,
     pub group_counts: GroupCounts,
+    pub domain_tables: Vec<DomainTable>,
+    pub host_domain: Option<Vec<Option<u32>>>,
     pub slot_of: &'p [usize],
     pub anti_affinity_pods: &'p [(usize, usize)],
     pub masked: &'p [usize],
@@ -237,6 +253,8 @@ pub(super) struct Returned {
     pub tree: MaxTree,
     pub node_reqs: Vec<Option<Requirements>>,
     pub group_counts: GroupCounts,
+    pub domain_tables: Vec<DomainTable>,
+    pub host_domain: Option<Vec<Option<u32>>>,
 }
 
 /// Bound pods counted per topology group, by node: (node index, pods the selector
@@ -251,17 +269,22 @@ pub(super) struct GroupCounts {
 struct GroupCount {
     key: String,
     selector: LabelSelector,
-    /// (node index, matching bound pods), nodes without any left out.
-    by_node: Vec<(usize, usize)>,
+    /// (node index, matching bound pods, the node's domain id for the key), nodes
+    /// without any left out. Domain ids are stable for a prepared snapshot because its
+    /// domain tables are.
+    by_node: Vec<(usize, usize, Option<u32>)>,
 }
 
 impl GroupCounts {
+    /// The bound pods `selector` matches per node, with `domain` giving a node's domain
+    /// id for `key` the first time the group is counted.
     pub fn get(
         &mut self,
         key: &str,
         selector: &LabelSelector,
         existing: &[ExistingNode],
-    ) -> &[(usize, usize)] {
+        mut domain: impl FnMut(&ExistingNode) -> Option<u32>,
+    ) -> &[(usize, usize, Option<u32>)] {
         let i = match self
             .entries
             .iter()
@@ -278,7 +301,7 @@ impl GroupCounts {
                             .iter()
                             .filter(|p| selector.matches(&p.labels))
                             .count();
-                        (n > 0).then_some((ni, n))
+                        (n > 0).then(|| (ni, n, domain(node)))
                     })
                     .collect();
                 self.entries.push(GroupCount {

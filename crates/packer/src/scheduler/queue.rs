@@ -123,11 +123,23 @@ impl<'s, 'i> Solve<'s, 'i> {
             claims,
             stopped: self.stopped,
         };
+        let mut domain_tables = self.domain_cache;
+        for (mut table, len) in self.topology.tables.into_iter().zip(self.table_base_len) {
+            if let Some(len) = len {
+                table.truncate(len);
+                domain_tables.push(table);
+            }
+        }
         let base = prepared::Returned {
             order: self.order,
             tree: self.tree,
             node_reqs: self.node_reqs,
             group_counts: self.group_counts,
+            domain_tables,
+            host_domain: match self.host_table {
+                Some(_) => Some(self.host_domain),
+                None => self.host_domain_cache,
+            },
         };
         (draft, base, self.touched)
     }

@@ -92,21 +92,35 @@ impl<'s, 'i> Solve<'s, 'i> {
             }
         }
         // Domains: existing nodes' labels, and every value the pools' instance types and
-        // templates can produce.
+        // templates can produce. A prepared snapshot keeps each key's table.
+        let mut domain_cache = base
+            .as_mut()
+            .map(|b| std::mem::take(&mut b.domain_tables))
+            .unwrap_or_default();
+        let mut table_base_len = vec![None; topology.tables.len()];
         for ti in 0..topology.tables.len() {
             let key = topology.tables[ti].key.clone();
+            if base.is_some()
+                && let Some(i) = domain_cache.iter().position(|t| t.key == key)
+            {
+                topology.tables[ti] = domain_cache.swap_remove(i);
+                table_base_len[ti] = Some(topology.tables[ti].names.len());
+                continue;
+            }
             for node in input.existing {
                 if let Some(v) = node_label(node, &key) {
                     topology.register(ti, v);
                 }
             }
-            if key == labels::HOSTNAME {
-                continue;
-            }
-            for pool in sched.pools.iter_mut() {
-                for v in pool.domain_values(&key) {
-                    topology.register(ti, v);
+            if key != labels::HOSTNAME {
+                for pool in sched.pools.iter_mut() {
+                    for v in pool.domain_values(&key) {
+                        topology.register(ti, v);
+                    }
                 }
+            }
+            if base.is_some() {
+                table_base_len[ti] = Some(topology.tables[ti].names.len());
             }
         }
         // Count bound pods.
@@ -124,15 +138,15 @@ impl<'s, 'i> Solve<'s, 'i> {
             }
             let table = topology.groups[gi].table;
             let key = topology.tables[table].key.clone();
-            let counts = group_counts.get(&key, &topology.groups[gi].selector, input.existing);
-            for &(ni, n) in counts {
+            let selector = topology.groups[gi].selector.clone();
+            let counts = group_counts.get(&key, &selector, input.existing, |node| {
+                node_label(node, &key).map(|v| topology.register(table, v))
+            });
+            for &(ni, n, d) in counts {
                 if masked[ni] {
                     continue;
                 }
-                let Some(v) = node_label(&input.existing[ni], &key) else {
-                    continue;
-                };
-                let d = topology.register(table, v);
+                let Some(d) = d else { continue };
                 for _ in 0..n {
                     topology.record(gi, d);
                 }
@@ -152,6 +166,7 @@ impl<'s, 'i> Solve<'s, 'i> {
         }
         let host_table = topology.table_of(labels::HOSTNAME);
 
+        let mut host_domain_cache = base.as_mut().and_then(|b| b.host_domain.take());
         // Existing nodes in Karpenter's order, with masked ones holding no room.
         let mut touched = Vec::new();
         let (order, tree, node_reqs) = match base {
@@ -177,15 +192,18 @@ impl<'s, 'i> Solve<'s, 'i> {
                 (order, MaxTree::new(&free), reqs)
             }
         };
-        // Only solves with a hostname topology group read node hostnames' domains.
+        // Only solves with a hostname topology group read node hostnames' domains; a
+        // prepared snapshot keeps them.
         let host_domain = match host_table {
-            Some(t) => order
-                .iter()
-                .map(|&i| {
-                    node_label(&input.existing[i], labels::HOSTNAME)
-                        .and_then(|h| topology.tables[t].index.get(h).copied())
-                })
-                .collect(),
+            Some(t) => host_domain_cache.take().unwrap_or_else(|| {
+                order
+                    .iter()
+                    .map(|&i| {
+                        node_label(&input.existing[i], labels::HOSTNAME)
+                            .and_then(|h| topology.tables[t].index.get(h).copied())
+                    })
+                    .collect()
+            }),
             None => Vec::new(),
         };
 
@@ -227,6 +245,9 @@ impl<'s, 'i> Solve<'s, 'i> {
             order,
             node_reqs,
             group_counts,
+            domain_cache,
+            table_base_len,
+            host_domain_cache,
             host_domain,
             claims: Vec::new(),
             live: BTreeSet::new(),
