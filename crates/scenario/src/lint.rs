@@ -9,7 +9,7 @@ use model::requirements::Requirements;
 use model::resources::Resources;
 use model::taints::{Taint, first_untolerated_hard};
 
-use crate::diag::{FieldPath, Issues};
+use crate::diag::{Issues, PathLike, Root};
 use crate::spec::Scenario;
 
 /// A place pods could run: a NodePool's types or a node group's one type.
@@ -60,7 +60,7 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
             .collect();
         if types.is_empty() {
             issues.warning_hint(
-                &FieldPath::root().key("nodepools").index(i),
+                Root.key("nodepools").index(i),
                 format!(
                     "NodePool `{}` allows no instance type with a price in {}",
                     pool.name, s.region
@@ -118,7 +118,7 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
                 .join("; ")
         };
         issues.warning(
-            &FieldPath::root().key("workloads").index(i),
+            Root.key("workloads").index(i),
             format!(
                 "pods of `{}` ({}) fit no instance type any NodePool or node group offers: {why}",
                 w.name, w.pod.requests
