@@ -1,8 +1,6 @@
 //! Field-level conversions shared by the section validators. Each returns `None` after
 //! recording an issue, so validation goes on and reports every problem in one pass.
 
-use std::collections::BTreeMap;
-
 use model::kubelet::{EvictionThreshold, KubeletConfig, Reserved};
 use model::labels::{LabelSelector, Labels, SelectorExpression};
 use model::nodepool::IntOrPercent;
@@ -17,6 +15,7 @@ use model::{SimDuration, SimTime};
 use crate::diag::{Issues, PathLike, did_you_mean};
 use crate::raw_k8s::{
     QtyValue, RawKubelet, RawLabelSelector, RawRequirement, RawResources, RawTaint, RawToleration,
+    StrMap, owned_map,
 };
 
 /// Validation state shared by all sections.
@@ -167,8 +166,8 @@ impl Ctx {
             return None;
         }
         Some(Taint {
-            key: t.key.clone(),
-            value: t.value.clone(),
+            key: t.key.to_string(),
+            value: t.value.to_string(),
             effect,
         })
     }
@@ -223,9 +222,9 @@ impl Ctx {
                 }
             };
             out.push(Toleration {
-                key: t.key.clone(),
+                key: t.key.to_string(),
                 operator,
-                value: t.value.clone(),
+                value: t.value.to_string(),
                 effect,
             });
         }
@@ -244,7 +243,7 @@ impl Ctx {
         r: &RawRequirement,
     ) -> Option<NodeSelectorRequirement> {
         let op = self.operator(path.key("operator"), &r.operator)?;
-        let values: Vec<String> = r.values.iter().map(|v| v.0.clone()).collect();
+        let values: Vec<String> = r.values.iter().map(|v| v.0.to_string()).collect();
         let vpath = path.key("values");
         match op {
             Operator::In | Operator::NotIn if values.is_empty() => {
@@ -274,7 +273,7 @@ impl Ctx {
             return None;
         }
         Some(NodeSelectorRequirement {
-            key: r.key.clone(),
+            key: r.key.to_string(),
             operator: op,
             values,
         })
@@ -312,7 +311,7 @@ impl Ctx {
         let Some(s) = s else {
             return LabelSelector::from_labels(default.clone());
         };
-        let mut out = LabelSelector::from_labels(s.match_labels.clone());
+        let mut out = LabelSelector::from_labels(owned_map(&s.match_labels));
         for (i, e) in s.match_expressions.iter().enumerate() {
             let p = path.key("matchExpressions").index(i);
             if let Some(r) = self.node_selector_requirement(p, e) {
@@ -391,12 +390,7 @@ impl Ctx {
         out
     }
 
-    fn eviction(
-        &mut self,
-        path: impl PathLike,
-        raw: &BTreeMap<String, String>,
-        k: &mut KubeletConfig,
-    ) {
+    fn eviction(&mut self, path: impl PathLike, raw: &StrMap, k: &mut KubeletConfig) {
         for (signal, value) in raw {
             let p = path.key_owned(signal);
             let threshold = if let Some(pct) = value.strip_suffix('%') {

@@ -12,7 +12,9 @@ use model::time::SimDuration;
 
 use super::common::{Ctx, check_unique, resolve};
 use crate::diag::{PathLike, Root, did_you_mean};
-use crate::raw_k8s::{RawBudget, RawDisruption, RawNodeClass, RawNodeClassRef, RawNodePool};
+use crate::raw_k8s::{
+    RawBudget, RawDisruption, RawNodeClass, RawNodeClassRef, RawNodePool, owned_map,
+};
 use crate::spec::KarpenterVersion;
 
 /// Kubelet settings per EC2NodeClass name. Without any node class, one named `default`
@@ -60,7 +62,7 @@ pub fn node_classes(
         if let Some(kubelet) = &nc.kubelet {
             k = ctx.kubelet(p.key("kubelet"), kubelet, &k);
         }
-        out.push((nc.name.clone(), k));
+        out.push((nc.name.to_string(), k));
     }
     out
 }
@@ -88,8 +90,8 @@ pub fn node_pools(
         };
         let class_name = match &np.node_class_ref {
             None => "default".to_string(),
-            Some(RawNodeClassRef::Name(n)) => n.clone(),
-            Some(RawNodeClassRef::Ref(r)) => r.name.clone(),
+            Some(RawNodeClassRef::Name(n)) => n.to_string(),
+            Some(RawNodeClassRef::Ref(r)) => r.name.to_string(),
         };
         let class = resolve(
             ctx,
@@ -168,10 +170,10 @@ pub fn node_pools(
             }
         }
         pools.push(NodePool {
-            name: np.name.clone(),
+            name: np.name.to_string(),
             node_class: class_name,
             weight,
-            labels: np.labels.clone(),
+            labels: owned_map(&np.labels),
             taints,
             startup_taints,
             requirements,

@@ -14,20 +14,20 @@ use super::common::{Ctx, check_unique};
 use crate::diag::{PathLike, Root};
 use crate::raw_k8s::{
     RawDaemonSet, RawNodeAffinity, RawPdb, RawPodAffinityTerm, RawResources, RawSchedule,
-    RawSpread, RawToleration, RawWorkload,
+    RawSpread, RawToleration, RawWorkload, Str, StrMap, owned_map,
 };
 use crate::spec::{DailyCurve, InventoryNode, ReplicaSchedule, Spike, WorkloadKind, WorkloadSpec};
 
 /// The pod-template fields, borrowed from either a workload or a DaemonSet.
 struct PodFields<'a> {
-    requests: &'a Option<RawResources>,
-    labels: &'a Option<std::collections::BTreeMap<String, String>>,
-    node_selector: &'a std::collections::BTreeMap<String, String>,
-    node_affinity: &'a Option<RawNodeAffinity>,
-    tolerations: &'a [RawToleration],
-    spread: &'a [RawSpread],
-    affinity: &'a [RawPodAffinityTerm],
-    anti_affinity: &'a [RawPodAffinityTerm],
+    requests: &'a Option<RawResources<'a>>,
+    labels: &'a Option<StrMap<'a>>,
+    node_selector: &'a StrMap<'a>,
+    node_affinity: &'a Option<RawNodeAffinity<'a>>,
+    tolerations: &'a [RawToleration<'a>],
+    spread: &'a [RawSpread<'a>],
+    affinity: &'a [RawPodAffinityTerm<'a>],
+    anti_affinity: &'a [RawPodAffinityTerm<'a>],
     priority: Option<i64>,
     do_not_disrupt: Option<bool>,
     deletion_cost: Option<i64>,
@@ -66,11 +66,11 @@ fn pod_spec(
     };
     let labels: Labels = f
         .labels
-        .clone()
-        .unwrap_or_else(|| [("app".to_string(), name.to_string())].into());
+        .as_ref()
+        .map_or_else(|| [("app".to_string(), name.to_string())].into(), owned_map);
     let mut spec = PodSpec::with_requests(requests);
     spec.owner_kind = owner_kind;
-    spec.node_selector = f.node_selector.clone();
+    spec.node_selector = owned_map(f.node_selector);
     if let Some(na) = f.node_affinity {
         let ap = p.key("nodeAffinity");
         for (i, term) in na.required.iter().enumerate() {
@@ -129,7 +129,7 @@ fn pod_spec(
         let label_selector =
             ctx.label_selector(sp.key("labelSelector"), s.label_selector.as_ref(), &labels);
         spec.topology_spread.push(TopologySpreadConstraint {
-            topology_key: s.topology_key.clone(),
+            topology_key: s.topology_key.to_string(),
             max_skew,
             when_unsatisfiable,
             label_selector,
@@ -192,7 +192,7 @@ fn affinity_terms(
                 own_labels,
             );
             PodAffinityTerm {
-                topology_key: t.topology_key.clone(),
+                topology_key: t.topology_key.to_string(),
                 label_selector,
                 weight,
             }
@@ -214,7 +214,7 @@ pub fn daemonsets(ctx: &mut Ctx, raw: &[RawDaemonSet]) -> Vec<DaemonSet> {
                 OwnerKind::DaemonSet,
             );
             DaemonSet {
-                name: d.name.clone(),
+                name: d.name.to_string(),
                 spec: Arc::new(spec),
             }
         })
@@ -289,8 +289,8 @@ pub fn workloads(
         let mut initial_placement = Vec::new();
         if let Some(names) = &w.placement {
             for (j, n) in names.iter().enumerate() {
-                if inventory.iter().any(|x| &x.name == n) {
-                    initial_placement.push(n.clone());
+                if inventory.iter().any(|x| *n == x.name) {
+                    initial_placement.push(n.to_string());
                 } else {
                     let hint =
                         crate::diag::did_you_mean(n, inventory.iter().map(|x| x.name.as_str()))
@@ -304,8 +304,11 @@ pub fn workloads(
             }
         }
         out.push(WorkloadSpec {
-            name: w.name.clone(),
-            namespace: w.namespace.clone().unwrap_or_else(|| "default".into()),
+            name: w.name.to_string(),
+            namespace: w
+                .namespace
+                .as_ref()
+                .map_or_else(|| "default".into(), Str::to_string),
             kind,
             pod: Arc::new(spec),
             replicas,
