@@ -19,6 +19,11 @@ impl Str<'_> {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// An owned copy; `to_string` would go through `Display`'s formatter.
+    pub fn to_owned_string(&self) -> String {
+        String::from(self.as_str())
+    }
 }
 
 impl std::ops::Deref for Str<'_> {
@@ -87,7 +92,7 @@ pub type StrMap<'a> = BTreeMap<Str<'a>, Str<'a>>;
 /// An owned copy of a [`StrMap`], as the model's `Labels`.
 pub fn owned_map(m: &StrMap) -> BTreeMap<String, String> {
     m.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| (k.to_owned_string(), v.to_owned_string()))
         .collect()
 }
 

@@ -166,8 +166,8 @@ impl Ctx {
             return None;
         }
         Some(Taint {
-            key: t.key.to_string(),
-            value: t.value.to_string(),
+            key: t.key.to_owned_string(),
+            value: t.value.to_owned_string(),
             effect,
         })
     }
@@ -222,9 +222,9 @@ impl Ctx {
                 }
             };
             out.push(Toleration {
-                key: t.key.to_string(),
+                key: t.key.to_owned_string(),
                 operator,
-                value: t.value.to_string(),
+                value: t.value.to_owned_string(),
                 effect,
             });
         }
@@ -273,7 +273,7 @@ impl Ctx {
             return None;
         }
         Some(NodeSelectorRequirement {
-            key: r.key.to_string(),
+            key: r.key.to_owned_string(),
             operator: op,
             values,
         })

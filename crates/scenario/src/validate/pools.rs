@@ -62,7 +62,7 @@ pub fn node_classes(
         if let Some(kubelet) = &nc.kubelet {
             k = ctx.kubelet(p.key("kubelet"), kubelet, &k);
         }
-        out.push((nc.name.to_string(), k));
+        out.push((nc.name.to_owned_string(), k));
     }
     out
 }
@@ -90,8 +90,8 @@ pub fn node_pools(
         };
         let class_name = match &np.node_class_ref {
             None => "default".to_string(),
-            Some(RawNodeClassRef::Name(n)) => n.to_string(),
-            Some(RawNodeClassRef::Ref(r)) => r.name.to_string(),
+            Some(RawNodeClassRef::Name(n)) => n.to_owned_string(),
+            Some(RawNodeClassRef::Ref(r)) => r.name.to_owned_string(),
         };
         let class = resolve(
             ctx,
@@ -170,7 +170,7 @@ pub fn node_pools(
             }
         }
         pools.push(NodePool {
-            name: np.name.to_string(),
+            name: np.name.to_owned_string(),
             node_class: class_name,
             weight,
             labels: owned_map(&np.labels),

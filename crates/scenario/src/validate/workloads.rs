@@ -129,7 +129,7 @@ fn pod_spec(
         let label_selector =
             ctx.label_selector(sp.key("labelSelector"), s.label_selector.as_ref(), &labels);
         spec.topology_spread.push(TopologySpreadConstraint {
-            topology_key: s.topology_key.to_string(),
+            topology_key: s.topology_key.to_owned_string(),
             max_skew,
             when_unsatisfiable,
             label_selector,
@@ -192,7 +192,7 @@ fn affinity_terms(
                 own_labels,
             );
             PodAffinityTerm {
-                topology_key: t.topology_key.to_string(),
+                topology_key: t.topology_key.to_owned_string(),
                 label_selector,
                 weight,
             }
@@ -214,7 +214,7 @@ pub fn daemonsets(ctx: &mut Ctx, raw: &[RawDaemonSet]) -> Vec<DaemonSet> {
                 OwnerKind::DaemonSet,
             );
             DaemonSet {
-                name: d.name.to_string(),
+                name: d.name.to_owned_string(),
                 spec: Arc::new(spec),
             }
         })
@@ -290,7 +290,7 @@ pub fn workloads(
         if let Some(names) = &w.placement {
             for (j, n) in names.iter().enumerate() {
                 if inventory.iter().any(|x| *n == x.name) {
-                    initial_placement.push(n.to_string());
+                    initial_placement.push(n.to_owned_string());
                 } else {
                     let hint =
                         crate::diag::did_you_mean(n, inventory.iter().map(|x| x.name.as_str()))
@@ -304,11 +304,11 @@ pub fn workloads(
             }
         }
         out.push(WorkloadSpec {
-            name: w.name.to_string(),
+            name: w.name.to_owned_string(),
             namespace: w
                 .namespace
                 .as_ref()
-                .map_or_else(|| "default".into(), Str::to_string),
+                .map_or_else(|| "default".into(), Str::to_owned_string),
             kind,
             pod: Arc::new(spec),
             replicas,
