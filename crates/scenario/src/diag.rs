@@ -30,25 +30,6 @@ impl FieldPath {
         FieldPath(Vec::new())
     }
 
-    pub fn key(&self, key: &'static str) -> FieldPath {
-        let mut p = self.clone();
-        p.0.push(Segment::Key(std::borrow::Cow::Borrowed(key)));
-        p
-    }
-
-    /// A key that is data (a label or resource name), not a literal.
-    pub fn key_owned(&self, key: &str) -> FieldPath {
-        let mut p = self.clone();
-        p.0.push(Segment::Key(std::borrow::Cow::Owned(key.to_string())));
-        p
-    }
-
-    pub fn index(&self, i: usize) -> FieldPath {
-        let mut p = self.clone();
-        p.0.push(Segment::Index(i));
-        p
-    }
-
     pub fn parent(&self) -> FieldPath {
         let mut p = self.clone();
         p.0.pop();
@@ -106,6 +87,93 @@ impl fmt::Display for FieldPath {
     }
 }
 
+/// A path not built yet. Validation names a path for every field it checks but needs one
+/// only for the few that are wrong, so `key` and `index` only record the step (no
+/// allocation) and the [`FieldPath`] is built when an issue is recorded.
+pub trait PathLike: Copy {
+    /// Appends this path's segments, outermost first.
+    fn push_segments(self, out: &mut Vec<Segment>);
+
+    fn build(self) -> FieldPath {
+        let mut segments = Vec::new();
+        self.push_segments(&mut segments);
+        FieldPath(segments)
+    }
+
+    fn key(self, key: &'static str) -> Child<'static, Self> {
+        Child {
+            parent: self,
+            step: Step::Key(key),
+        }
+    }
+
+    /// A key that is data (a label or resource name), not a literal.
+    fn key_owned(self, key: &str) -> Child<'_, Self> {
+        Child {
+            parent: self,
+            step: Step::DataKey(key),
+        }
+    }
+
+    fn index(self, i: usize) -> Child<'static, Self> {
+        Child {
+            parent: self,
+            step: Step::Index(i),
+        }
+    }
+}
+
+/// The document root as a [`PathLike`].
+#[derive(Debug, Clone, Copy)]
+pub struct Root;
+
+impl PathLike for Root {
+    fn push_segments(self, _: &mut Vec<Segment>) {}
+}
+
+impl PathLike for &FieldPath {
+    fn push_segments(self, out: &mut Vec<Segment>) {
+        out.extend(self.0.iter().cloned());
+    }
+}
+
+impl<T: PathLike> PathLike for &T {
+    fn push_segments(self, out: &mut Vec<Segment>) {
+        (*self).push_segments(out);
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Key(&'static str),
+    DataKey(&'a str),
+    Index(usize),
+}
+
+/// One step below `parent`; see [`PathLike`].
+#[derive(Debug, Clone, Copy)]
+pub struct Child<'a, P> {
+    parent: P,
+    step: Step<'a>,
+}
+
+impl<P: PathLike> PathLike for Child<'_, P> {
+    fn push_segments(self, out: &mut Vec<Segment>) {
+        self.parent.push_segments(out);
+        out.push(match self.step {
+            Step::Key(k) => Segment::Key(std::borrow::Cow::Borrowed(k)),
+            Step::DataKey(k) => Segment::Key(std::borrow::Cow::Owned(k.to_string())),
+            Step::Index(i) => Segment::Index(i),
+        });
+    }
+}
+
+impl<P: PathLike> fmt::Display for Child<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.build().fmt(f)
+    }
+}
+
 /// A problem found in an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -157,26 +225,26 @@ pub struct Issue {
 pub struct Issues(pub Vec<Issue>);
 
 impl Issues {
-    pub fn error(&mut self, path: &FieldPath, message: impl Into<String>) {
+    pub fn error(&mut self, path: impl PathLike, message: impl Into<String>) {
         self.push(Severity::Error, path, message.into(), None);
     }
 
     pub fn error_hint(
         &mut self,
-        path: &FieldPath,
+        path: impl PathLike,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) {
         self.push(Severity::Error, path, message.into(), Some(hint.into()));
     }
 
-    pub fn warning(&mut self, path: &FieldPath, message: impl Into<String>) {
+    pub fn warning(&mut self, path: impl PathLike, message: impl Into<String>) {
         self.push(Severity::Warning, path, message.into(), None);
     }
 
     pub fn warning_hint(
         &mut self,
-        path: &FieldPath,
+        path: impl PathLike,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) {
@@ -186,13 +254,13 @@ impl Issues {
     fn push(
         &mut self,
         severity: Severity,
-        path: &FieldPath,
+        path: impl PathLike,
         message: String,
         hint: Option<String>,
     ) {
         self.0.push(Issue {
             severity,
-            path: path.clone(),
+            path: path.build(),
             message,
             hint,
             span: None,

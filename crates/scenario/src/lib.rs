@@ -86,7 +86,7 @@ pub fn parse_str(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     }
 }
 
-fn parse_raw(text: &str) -> Result<raw::RawScenario, Issue> {
+fn parse_raw(text: &str) -> Result<raw::RawScenario<'_>, Issue> {
     let de = toml::Deserializer::parse(text).map_err(|e| syntax_issue(text, &e))?;
     // The fast path deserializes directly; only a failure pays for re-reading the
     // document with serde_path_to_error to learn the field path.

@@ -9,7 +9,7 @@ use model::requirements::Requirements;
 use model::resources::Resources;
 use model::taints::{Taint, first_untolerated_hard};
 
-use crate::diag::{FieldPath, Issues};
+use crate::diag::{Issues, PathLike, Root};
 use crate::spec::Scenario;
 
 /// A place pods could run: a NodePool's types or a node group's one type.
@@ -31,7 +31,7 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
     let mut catalogues: Vec<(&model::kubelet::KubeletConfig, Vec<InstanceType>)> = Vec::new();
     for kubelet in &s.nodepool_kubelet {
         if !catalogues.iter().any(|(k, _)| *k == kubelet) {
-            catalogues.push((kubelet, s.catalog.instance_types(kubelet)));
+            catalogues.push((kubelet, pool_candidates(s, kubelet)));
         }
     }
     let group_types: Vec<Vec<InstanceType>> = s
@@ -60,7 +60,7 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
             .collect();
         if types.is_empty() {
             issues.warning_hint(
-                &FieldPath::root().key("nodepools").index(i),
+                Root.key("nodepools").index(i),
                 format!(
                     "NodePool `{}` allows no instance type with a price in {}",
                     pool.name, s.region
@@ -98,12 +98,13 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
         .iter()
         .map(|t| daemon_overhead(s, t.taints))
         .collect();
+    let mut strict = StrictRequirements::default();
     for (i, w) in s.workloads.iter().enumerate() {
-        let pod_reqs = w.pod.strict_requirements();
+        let pod_reqs = strict.of(&w.pod);
         if targets
             .iter()
             .zip(&overheads)
-            .any(|(t, o)| fits(&w.pod, &pod_reqs, t, o))
+            .any(|(t, o)| fits(&w.pod, pod_reqs, t, o))
         {
             continue;
         }
@@ -113,17 +114,85 @@ pub fn lint(s: &Scenario, issues: &mut Issues) {
             targets
                 .iter()
                 .zip(&overheads)
-                .map(|(t, o)| why_not(&w.pod, &pod_reqs, t, o))
+                .map(|(t, o)| why_not(&w.pod, pod_reqs, t, o))
                 .collect::<Vec<_>>()
                 .join("; ")
         };
         issues.warning(
-            &FieldPath::root().key("workloads").index(i),
+            Root.key("workloads").index(i),
             format!(
                 "pods of `{}` ({}) fit no instance type any NodePool or node group offers: {why}",
                 w.name, w.pod.requests
             ),
         );
+    }
+}
+
+/// The priced types under `kubelet` that some NodePool with that kubelet might allow.
+/// Pricing a type (labels, offerings) and dropping it again was most of the lint's cost;
+/// a type whose spec labels already contradict every such pool's requirements can
+/// never pass the pool filter in `lint` (`InstanceType::intersects` checks the same
+/// labels), so it is left out before pricing.
+fn pool_candidates(s: &Scenario, kubelet: &model::kubelet::KubeletConfig) -> Vec<InstanceType> {
+    let pool_requirements: Vec<Requirements> = s
+        .nodepools
+        .iter()
+        .zip(&s.nodepool_kubelet)
+        .filter(|(_, k)| *k == kubelet)
+        .map(|(pool, _)| {
+            let mut reqs = pool.requirements.clone();
+            reqs.add_all(&Requirements::from_labels(&pool.labels));
+            reqs
+        })
+        .collect();
+    let region = &s.catalog.options.region;
+    let mut catalog = s.catalog.clone();
+    catalog.retain(|spec| {
+        let labels = spec.labels(region);
+        pool_requirements
+            .iter()
+            .any(|reqs| labels_may_intersect(&labels, reqs))
+    });
+    catalog.instance_types(kubelet)
+}
+
+/// The label part of `InstanceType::intersects`; zone and capacity type come from
+/// offerings, which are not known before pricing, so they do not rule a type out here.
+fn labels_may_intersect(labels: &Labels, reqs: &Requirements) -> bool {
+    reqs.iter().all(|r| match r.key.as_str() {
+        model::labels::ZONE | model::labels::CAPACITY_TYPE => true,
+        key => labels.get(key).is_none_or(|v| r.has(v)),
+    })
+}
+
+/// `PodSpec::strict_requirements` for each workload, built once per distinct
+/// nodeSelector and first required node-affinity term: workloads mostly repeat a few.
+#[derive(Default)]
+struct StrictRequirements<'s> {
+    seen: Vec<(&'s PodSpec, Requirements)>,
+    /// The last one built when `seen` is full.
+    unseen: Requirements,
+}
+
+impl<'s> StrictRequirements<'s> {
+    /// Bounds the linear search when every workload is different.
+    const MAX_SEEN: usize = 16;
+
+    fn of(&mut self, pod: &'s PodSpec) -> &Requirements {
+        let same = |p: &PodSpec| {
+            p.node_selector == pod.node_selector
+                && p.required_node_affinity.first() == pod.required_node_affinity.first()
+        };
+        if let Some(i) = self.seen.iter().position(|(p, _)| same(p)) {
+            return &self.seen[i].1;
+        }
+        let reqs = pod.strict_requirements();
+        if self.seen.len() < Self::MAX_SEEN {
+            self.seen.push((pod, reqs));
+            return &self.seen[self.seen.len() - 1].1;
+        }
+        self.unseen = reqs;
+        &self.unseen
     }
 }
 

@@ -13,7 +13,7 @@ use crate::raw_k8s::{
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawScenario {
+pub struct RawScenario<'a> {
     pub format: Option<i64>,
     pub name: Option<String>,
     pub description: Option<String>,
@@ -26,20 +26,26 @@ pub struct RawScenario {
     pub what_if: Option<RawWhatIf>,
     pub catalog: Option<RawCatalog>,
     #[serde(default)]
-    pub nodeclasses: Vec<RawNodeClass>,
+    #[serde(borrow)]
+    pub nodeclasses: Vec<RawNodeClass<'a>>,
     #[serde(default)]
-    pub nodepools: Vec<RawNodePool>,
+    #[serde(borrow)]
+    pub nodepools: Vec<RawNodePool<'a>>,
     pub cluster_autoscaler: Option<RawClusterAutoscaler>,
     #[serde(default)]
-    pub node_groups: Vec<RawNodeGroup>,
+    #[serde(borrow)]
+    pub node_groups: Vec<RawNodeGroup<'a>>,
     #[serde(default)]
     pub nodes: Vec<RawNodes>,
     #[serde(default)]
-    pub workloads: Vec<RawWorkload>,
+    #[serde(borrow)]
+    pub workloads: Vec<RawWorkload<'a>>,
     #[serde(default)]
-    pub daemonsets: Vec<RawDaemonSet>,
+    #[serde(borrow)]
+    pub daemonsets: Vec<RawDaemonSet<'a>>,
     #[serde(default)]
-    pub timeline: Vec<RawEvent>,
+    #[serde(borrow)]
+    pub timeline: Vec<RawEvent<'a>>,
     pub latency: Option<RawLatency>,
     pub output: Option<RawOutput>,
     pub limits: Option<RawRunLimits>,
@@ -139,7 +145,7 @@ pub struct RawClusterAutoscaler {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawNodeGroup {
+pub struct RawNodeGroup<'a> {
     pub name: String,
     pub instance_type: String,
     pub zones: Option<Vec<String>>,
@@ -152,9 +158,11 @@ pub struct RawNodeGroup {
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
     #[serde(default)]
-    pub taints: Vec<RawTaint>,
+    #[serde(borrow)]
+    pub taints: Vec<RawTaint<'a>>,
     pub priority: Option<i64>,
-    pub kubelet: Option<RawKubelet>,
+    #[serde(borrow)]
+    pub kubelet: Option<RawKubelet<'a>>,
 }
 
 /// One or more inventory nodes of the same type.
@@ -176,7 +184,7 @@ pub struct RawNodes {
 /// A timeline entry: `at`, `action` and the fields that action takes.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawEvent {
+pub struct RawEvent<'a> {
     pub at: Option<String>,
     pub action: Option<String>,
     pub note: Option<String>,
@@ -192,7 +200,8 @@ pub struct RawEvent {
     pub desired: Option<i64>,
     pub replicas: Option<i64>,
     pub multiplier: Option<f64>,
-    pub budgets: Option<Vec<RawBudget>>,
+    #[serde(borrow)]
+    pub budgets: Option<Vec<RawBudget<'a>>>,
 }
 
 /// A distribution: a duration string (constant) or a table with `dist`.

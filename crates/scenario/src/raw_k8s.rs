@@ -1,34 +1,130 @@
 //! The serde shape of scenario tables that mirror Kubernetes and Karpenter objects.
 //! Their keys keep the Kubernetes spelling (camelCase) so users can paste from YAML;
 //! v1beta1 spellings are accepted as aliases.
+//!
+//! Strings borrow from the scenario text where toml allows it ([`Str`]): a scenario with
+//! 10,000 workloads would otherwise allocate and free a String for every name, key,
+//! quantity and time in them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer};
 
-/// A quantity written as a string (`"500m"`, `"1Gi"`), an integer (`500`) or a float (`0.5`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct QtyValue(pub String);
+/// A string from the scenario text: borrowed unless toml had to unescape it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Str<'a>(pub Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for QtyValue {
+impl Str<'_> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// An owned copy; `to_string` would go through `Display`'s formatter.
+    pub fn to_owned_string(&self) -> String {
+        String::from(self.as_str())
+    }
+}
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Str<'_> {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Str<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Str<'_> {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Str<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Str<'_> {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = QtyValue;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Str<'de>;
+            // As serde's String, so type errors read the same.
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_string(V)
+    }
+}
+
+/// A string map from the scenario text (labels, nodeSelector), owned on demand.
+pub type StrMap<'a> = BTreeMap<Str<'a>, Str<'a>>;
+
+/// An owned copy of a [`StrMap`], as the model's `Labels`.
+pub fn owned_map(m: &StrMap) -> BTreeMap<String, String> {
+    m.iter()
+        .map(|(k, v)| (k.to_owned_string(), v.to_owned_string()))
+        .collect()
+}
+
+/// A quantity written as a string (`"500m"`, `"1Gi"`), an integer (`500`) or a float (`0.5`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QtyValue<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for QtyValue<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = QtyValue<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a quantity such as \"500m\", \"1Gi\" or 2")
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<QtyValue, E> {
-                Ok(QtyValue(v.to_string()))
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<QtyValue<'de>, E> {
+                Ok(QtyValue(Cow::Borrowed(v)))
             }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<QtyValue, E> {
-                Ok(QtyValue(v.to_string()))
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<QtyValue<'de>, E> {
+                Ok(QtyValue(Cow::Owned(v.to_string())))
             }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<QtyValue, E> {
-                Ok(QtyValue(v.to_string()))
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<QtyValue<'de>, E> {
+                Ok(QtyValue(Cow::Owned(v.to_string())))
             }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<QtyValue, E> {
-                Ok(QtyValue(v.to_string()))
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<QtyValue<'de>, E> {
+                Ok(QtyValue(Cow::Owned(v.to_string())))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<QtyValue<'de>, E> {
+                Ok(QtyValue(Cow::Owned(v.to_string())))
             }
         }
         d.deserialize_any(V)
@@ -36,205 +132,266 @@ impl<'de> Deserialize<'de> for QtyValue {
 }
 
 /// A string or an integer kept as text (budget `nodes`, PDB values).
-pub type IntOrString = QtyValue;
+pub type IntOrString<'a> = QtyValue<'a>;
 
 /// `{ cpu = "500m", memory = "1Gi", ... }`; keys are Kubernetes resource names.
-pub type RawResources = BTreeMap<String, QtyValue>;
+pub type RawResources<'a> = BTreeMap<Str<'a>, QtyValue<'a>>;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawTaint {
-    pub key: String,
+pub struct RawTaint<'a> {
+    #[serde(borrow)]
+    pub key: Str<'a>,
     #[serde(default)]
-    pub value: String,
-    pub effect: String,
+    #[serde(borrow)]
+    pub value: Str<'a>,
+    #[serde(borrow)]
+    pub effect: Str<'a>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawToleration {
+pub struct RawToleration<'a> {
     #[serde(default)]
-    pub key: String,
-    pub operator: Option<String>,
+    #[serde(borrow)]
+    pub key: Str<'a>,
+    #[serde(borrow)]
+    pub operator: Option<Str<'a>>,
     #[serde(default)]
-    pub value: String,
-    pub effect: Option<String>,
+    #[serde(borrow)]
+    pub value: Str<'a>,
+    #[serde(borrow)]
+    pub effect: Option<Str<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawRequirement {
-    pub key: String,
-    pub operator: String,
+pub struct RawRequirement<'a> {
+    #[serde(borrow)]
+    pub key: Str<'a>,
+    #[serde(borrow)]
+    pub operator: Str<'a>,
     #[serde(default)]
-    pub values: Vec<QtyValue>,
+    #[serde(borrow)]
+    pub values: Vec<QtyValue<'a>>,
     pub min_values: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawKubelet {
+pub struct RawKubelet<'a> {
     pub max_pods: Option<i64>,
     pub pods_per_core: Option<i64>,
-    pub system_reserved: Option<RawResources>,
-    pub kube_reserved: Option<RawResources>,
-    pub eviction_hard: Option<BTreeMap<String, String>>,
+    #[serde(borrow)]
+    pub system_reserved: Option<RawResources<'a>>,
+    #[serde(borrow)]
+    pub kube_reserved: Option<RawResources<'a>>,
+    #[serde(borrow)]
+    pub eviction_hard: Option<StrMap<'a>>,
     /// Accepted and ignored for allocatable (Karpenter uses evictionHard only since v1).
-    pub eviction_soft: Option<BTreeMap<String, String>>,
+    #[serde(borrow)]
+    pub eviction_soft: Option<StrMap<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawNodeClass {
-    pub name: String,
-    pub ami_family: Option<String>,
+pub struct RawNodeClass<'a> {
+    #[serde(borrow)]
+    pub name: Str<'a>,
+    #[serde(borrow)]
+    pub ami_family: Option<Str<'a>>,
     /// Size of the root volume (`blockDeviceMappings[/dev/xvda].ebs.volumeSize`).
-    pub root_volume_size: Option<QtyValue>,
-    pub kubelet: Option<RawKubelet>,
+    #[serde(borrow)]
+    pub root_volume_size: Option<QtyValue<'a>>,
+    #[serde(borrow)]
+    pub kubelet: Option<RawKubelet<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum RawNodeClassRef {
-    Name(String),
-    Ref(RawNodeClassRefTable),
+pub enum RawNodeClassRef<'a> {
+    Name(#[serde(borrow)] Str<'a>),
+    Ref(#[serde(borrow)] RawNodeClassRefTable<'a>),
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawNodeClassRefTable {
-    pub name: String,
-    pub kind: Option<String>,
-    pub group: Option<String>,
-    pub api_version: Option<String>,
+pub struct RawNodeClassRefTable<'a> {
+    #[serde(borrow)]
+    pub name: Str<'a>,
+    #[serde(borrow)]
+    pub kind: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub group: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub api_version: Option<Str<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawBudget {
-    pub nodes: Option<IntOrString>,
-    pub schedule: Option<String>,
-    pub duration: Option<String>,
-    pub reasons: Option<Vec<String>>,
+pub struct RawBudget<'a> {
+    #[serde(borrow)]
+    pub nodes: Option<IntOrString<'a>>,
+    #[serde(borrow)]
+    pub schedule: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub duration: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub reasons: Option<Vec<Str<'a>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawDisruption {
-    pub consolidation_policy: Option<String>,
-    pub consolidate_after: Option<String>,
+pub struct RawDisruption<'a> {
+    #[serde(borrow)]
+    pub consolidation_policy: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub consolidate_after: Option<Str<'a>>,
     /// v1beta1 kept `expireAfter` here; v1 moved it to the template.
-    pub expire_after: Option<String>,
-    pub budgets: Option<Vec<RawBudget>>,
+    #[serde(borrow)]
+    pub expire_after: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub budgets: Option<Vec<RawBudget<'a>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawNodePool {
-    pub name: String,
+pub struct RawNodePool<'a> {
+    #[serde(borrow)]
+    pub name: Str<'a>,
     pub weight: Option<i64>,
-    pub node_class_ref: Option<RawNodeClassRef>,
+    #[serde(borrow)]
+    pub node_class_ref: Option<RawNodeClassRef<'a>>,
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    #[serde(borrow)]
+    pub labels: StrMap<'a>,
     #[serde(default)]
-    pub taints: Vec<RawTaint>,
+    #[serde(borrow)]
+    pub taints: Vec<RawTaint<'a>>,
     #[serde(default)]
-    pub startup_taints: Vec<RawTaint>,
+    #[serde(borrow)]
+    pub startup_taints: Vec<RawTaint<'a>>,
     #[serde(default)]
-    pub requirements: Vec<RawRequirement>,
-    pub limits: Option<RawResources>,
-    pub disruption: Option<RawDisruption>,
-    pub expire_after: Option<String>,
-    pub termination_grace_period: Option<String>,
+    #[serde(borrow)]
+    pub requirements: Vec<RawRequirement<'a>>,
+    #[serde(borrow)]
+    pub limits: Option<RawResources<'a>>,
+    #[serde(borrow)]
+    pub disruption: Option<RawDisruption<'a>>,
+    #[serde(borrow)]
+    pub expire_after: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub termination_grace_period: Option<Str<'a>>,
     /// v1beta1's `spec.template.spec.kubelet`.
-    pub kubelet: Option<RawKubelet>,
+    #[serde(borrow)]
+    pub kubelet: Option<RawKubelet<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawLabelSelector {
+pub struct RawLabelSelector<'a> {
     #[serde(default)]
-    pub match_labels: BTreeMap<String, String>,
+    #[serde(borrow)]
+    pub match_labels: StrMap<'a>,
     #[serde(default)]
-    pub match_expressions: Vec<RawRequirement>,
+    #[serde(borrow)]
+    pub match_expressions: Vec<RawRequirement<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawPreferredTerm {
+pub struct RawPreferredTerm<'a> {
     pub weight: i64,
-    pub match_expressions: Vec<RawRequirement>,
+    #[serde(borrow)]
+    pub match_expressions: Vec<RawRequirement<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawNodeAffinity {
+pub struct RawNodeAffinity<'a> {
     /// ORed terms, each a list of ANDed expressions.
     #[serde(default)]
-    pub required: Vec<Vec<RawRequirement>>,
+    #[serde(borrow)]
+    pub required: Vec<Vec<RawRequirement<'a>>>,
     #[serde(default)]
-    pub preferred: Vec<RawPreferredTerm>,
+    #[serde(borrow)]
+    pub preferred: Vec<RawPreferredTerm<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawSpread {
-    pub topology_key: String,
+pub struct RawSpread<'a> {
+    #[serde(borrow)]
+    pub topology_key: Str<'a>,
     pub max_skew: Option<i64>,
-    pub when_unsatisfiable: Option<String>,
-    pub label_selector: Option<RawLabelSelector>,
+    #[serde(borrow)]
+    pub when_unsatisfiable: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub label_selector: Option<RawLabelSelector<'a>>,
     pub min_domains: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawPodAffinityTerm {
-    pub topology_key: String,
-    pub label_selector: Option<RawLabelSelector>,
+pub struct RawPodAffinityTerm<'a> {
+    #[serde(borrow)]
+    pub topology_key: Str<'a>,
+    #[serde(borrow)]
+    pub label_selector: Option<RawLabelSelector<'a>>,
     /// Absent: a required term. Present: a preferred term with this weight.
     pub weight: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawPdb {
-    pub min_available: Option<IntOrString>,
-    pub max_unavailable: Option<IntOrString>,
+pub struct RawPdb<'a> {
+    #[serde(borrow)]
+    pub min_available: Option<IntOrString<'a>>,
+    #[serde(borrow)]
+    pub max_unavailable: Option<IntOrString<'a>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct RawPoint {
-    pub at: String,
+pub struct RawPoint<'a> {
+    #[serde(borrow)]
+    pub at: Str<'a>,
     pub replicas: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct RawDaily {
+pub struct RawDaily<'a> {
     pub min: i64,
     pub max: i64,
-    pub peak: String,
+    #[serde(borrow)]
+    pub peak: Str<'a>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct RawSpike {
-    pub at: String,
-    pub duration: String,
+pub struct RawSpike<'a> {
+    #[serde(borrow)]
+    pub at: Str<'a>,
+    #[serde(borrow)]
+    pub duration: Str<'a>,
     pub factor: f64,
-    pub ramp: Option<String>,
+    #[serde(borrow)]
+    pub ramp: Option<Str<'a>>,
 }
 
 /// karpsim's own replica schedule (snake_case, like every karpsim-only table).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct RawSchedule {
+pub struct RawSchedule<'a> {
     #[serde(default)]
-    pub points: Vec<RawPoint>,
-    pub daily: Option<RawDaily>,
+    #[serde(borrow)]
+    pub points: Vec<RawPoint<'a>>,
+    #[serde(borrow)]
+    pub daily: Option<RawDaily<'a>>,
     #[serde(default)]
-    pub spikes: Vec<RawSpike>,
+    #[serde(borrow)]
+    pub spikes: Vec<RawSpike<'a>>,
     pub follows_traffic: Option<bool>,
 }
 
@@ -246,21 +403,29 @@ macro_rules! with_pod_fields {
         $(#[$m])*
         #[derive(Debug, Clone, Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
-        pub struct $name {
+        pub struct $name<'a> {
             $($(#[$fm])* pub $f: $t,)*
-            pub requests: Option<RawResources>,
-            pub labels: Option<BTreeMap<String, String>>,
+            #[serde(borrow)]
+            pub requests: Option<RawResources<'a>>,
+            #[serde(borrow)]
+            pub labels: Option<StrMap<'a>>,
             #[serde(default)]
-            pub node_selector: BTreeMap<String, String>,
-            pub node_affinity: Option<RawNodeAffinity>,
+            #[serde(borrow)]
+            pub node_selector: StrMap<'a>,
+            #[serde(borrow)]
+            pub node_affinity: Option<RawNodeAffinity<'a>>,
             #[serde(default)]
-            pub tolerations: Vec<RawToleration>,
+            #[serde(borrow)]
+            pub tolerations: Vec<RawToleration<'a>>,
             #[serde(default)]
-            pub topology_spread_constraints: Vec<RawSpread>,
+            #[serde(borrow)]
+            pub topology_spread_constraints: Vec<RawSpread<'a>>,
             #[serde(default)]
-            pub pod_affinity: Vec<RawPodAffinityTerm>,
+            #[serde(borrow)]
+            pub pod_affinity: Vec<RawPodAffinityTerm<'a>>,
             #[serde(default)]
-            pub pod_anti_affinity: Vec<RawPodAffinityTerm>,
+            #[serde(borrow)]
+            pub pod_anti_affinity: Vec<RawPodAffinityTerm<'a>>,
             pub priority: Option<i64>,
             pub do_not_disrupt: Option<bool>,
             pub deletion_cost: Option<i64>,
@@ -272,24 +437,33 @@ macro_rules! with_pod_fields {
 with_pod_fields! {
     /// A Deployment, StatefulSet or Job.
     pub struct RawWorkload {
-        pub name: String,
-        pub kind: Option<String>,
-        pub namespace: Option<String>,
+        #[serde(borrow)]
+        pub name: Str<'a>,
+        #[serde(borrow)]
+        pub kind: Option<Str<'a>>,
+        #[serde(borrow)]
+        pub namespace: Option<Str<'a>>,
         pub replicas: Option<i64>,
-        pub pdb: Option<RawPdb>,
-        pub schedule: Option<RawSchedule>,
+        #[serde(borrow)]
+        pub pdb: Option<RawPdb<'a>>,
+        #[serde(borrow)]
+        pub schedule: Option<RawSchedule<'a>>,
         /// karpsim: when the workload is created (absent: running at the start).
-        pub start: Option<String>,
+        #[serde(borrow)]
+        pub start: Option<Str<'a>>,
         /// karpsim: how long each Job pod runs.
-        pub duration: Option<String>,
+        #[serde(borrow)]
+        pub duration: Option<Str<'a>>,
         /// karpsim: inventory nodes its pods run on at the start, filled in order.
-        pub placement: Option<Vec<String>>,
+        #[serde(borrow)]
+        pub placement: Option<Vec<Str<'a>>>,
     }
 }
 
 with_pod_fields! {
     /// A DaemonSet: one pod per node it tolerates.
     pub struct RawDaemonSet {
-        pub name: String,
+        #[serde(borrow)]
+        pub name: Str<'a>,
     }
 }

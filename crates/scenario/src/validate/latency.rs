@@ -4,7 +4,7 @@
 use model::SimDuration;
 
 use super::common::Ctx;
-use crate::diag::FieldPath;
+use crate::diag::{PathLike, Root};
 use crate::raw::{RawDistribution, RawLatency, RawLaunchLatency};
 use crate::spec::{Distribution, LatencyModel, LaunchLatency};
 
@@ -37,14 +37,14 @@ pub fn default_latency() -> LatencyModel {
 pub fn latency(ctx: &mut Ctx, raw: Option<&RawLatency>) -> LatencyModel {
     let mut m = default_latency();
     let Some(raw) = raw else { return m };
-    let path = FieldPath::root().key("latency");
+    let path = Root.key("latency");
     if let Some(k) = &raw.karpenter {
-        launch(ctx, &path.key("karpenter"), k, &mut m.karpenter);
+        launch(ctx, path.key("karpenter"), k, &mut m.karpenter);
     }
     if let Some(c) = &raw.cluster_autoscaler {
         launch(
             ctx,
-            &path.key("cluster_autoscaler"),
+            path.key("cluster_autoscaler"),
             c,
             &mut m.cluster_autoscaler,
         );
@@ -52,7 +52,7 @@ pub fn latency(ctx: &mut Ctx, raw: Option<&RawLatency>) -> LatencyModel {
     m
 }
 
-fn launch(ctx: &mut Ctx, path: &FieldPath, raw: &RawLaunchLatency, out: &mut LaunchLatency) {
+fn launch(ctx: &mut Ctx, path: impl PathLike, raw: &RawLaunchLatency, out: &mut LaunchLatency) {
     let phases: [(&str, &Option<RawDistribution>, &mut Distribution); 5] = [
         ("api_call", &raw.api_call, &mut out.api_call),
         (
@@ -66,27 +66,31 @@ fn launch(ctx: &mut Ctx, path: &FieldPath, raw: &RawLaunchLatency, out: &mut Lau
     ];
     for (name, raw, slot) in phases {
         if let Some(r) = raw
-            && let Some(d) = distribution(ctx, &path.key(name), r)
+            && let Some(d) = distribution(ctx, path.key(name), r)
         {
             *slot = d;
         }
     }
 }
 
-pub fn distribution(ctx: &mut Ctx, p: &FieldPath, raw: &RawDistribution) -> Option<Distribution> {
+pub fn distribution(
+    ctx: &mut Ctx,
+    p: impl PathLike,
+    raw: &RawDistribution,
+) -> Option<Distribution> {
     let t = match raw {
         RawDistribution::Constant(s) => return ctx.duration(p, s).map(Distribution::Constant),
         RawDistribution::Table(t) => t,
     };
     let dist = ctx.one_of(
-        &p.key("dist"),
+        p.key("dist"),
         &t.dist,
         &["constant", "uniform", "normal", "lognormal", "empirical"],
         "distribution",
     )?;
     let need = |ctx: &mut Ctx, key: &'static str, v: &Option<String>| -> Option<SimDuration> {
         match v {
-            Some(s) => ctx.duration(&p.key(key), s),
+            Some(s) => ctx.duration(p.key(key), s),
             None => {
                 ctx.issues
                     .error(p, format!("distribution `{dist}` needs `{key}`"));
@@ -99,7 +103,7 @@ pub fn distribution(ctx: &mut Ctx, p: &FieldPath, raw: &RawDistribution) -> Opti
         "uniform" => {
             let (min, max) = (need(ctx, "min", &t.min)?, need(ctx, "max", &t.max)?);
             if min > max {
-                ctx.issues.error(&p.key("min"), "min is greater than max");
+                ctx.issues.error(p.key("min"), "min is greater than max");
                 return None;
             }
             Distribution::Uniform { min, max }
@@ -113,7 +117,7 @@ pub fn distribution(ctx: &mut Ctx, p: &FieldPath, raw: &RawDistribution) -> Opti
             let sigma = t.sigma.unwrap_or(0.25);
             if !(sigma.is_finite() && sigma > 0.0 && sigma <= 5.0) {
                 ctx.issues
-                    .error(&p.key("sigma"), format!("sigma {sigma} is outside (0, 5]"));
+                    .error(p.key("sigma"), format!("sigma {sigma} is outside (0, 5]"));
                 return None;
             }
             Distribution::LogNormal { median, sigma }
@@ -125,13 +129,13 @@ pub fn distribution(ctx: &mut Ctx, p: &FieldPath, raw: &RawDistribution) -> Opti
                 return None;
             };
             if samples.is_empty() {
-                ctx.issues.error(&p.key("samples"), "samples is empty");
+                ctx.issues.error(p.key("samples"), "samples is empty");
                 return None;
             }
             let parsed: Vec<SimDuration> = samples
                 .iter()
                 .enumerate()
-                .filter_map(|(i, s)| ctx.duration(&p.key("samples").index(i), s))
+                .filter_map(|(i, s)| ctx.duration(p.key("samples").index(i), s))
                 .collect();
             if parsed.len() != samples.len() {
                 return None;

@@ -13,7 +13,7 @@ use model::kubelet::KubeletConfig;
 use model::time::{MS_PER_DAY, parse_rfc3339};
 use model::{SimDuration, SimTime};
 
-use crate::diag::{FieldPath, Issues, did_you_mean};
+use crate::diag::{Issues, PathLike, Root, did_you_mean};
 use crate::raw::{RawCatalog, RawKarpenter, RawScenario};
 use crate::spec::{
     CutoverSemantics, KarpenterSettings, KarpenterVersion, OutputSpec, RunLimits, Scenario,
@@ -23,7 +23,7 @@ use common::Ctx;
 
 /// Validates a parsed scenario. Returns the scenario (if no errors) and all issues.
 pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
-    let root = FieldPath::root();
+    let root = Root;
     let mut ctx = Ctx {
         issues: Issues::default(),
         start: SimTime(0),
@@ -32,19 +32,19 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
     match raw.format {
         Some(1) => {}
         Some(f) => ctx.issues.error_hint(
-            &root.key("format"),
+            root.key("format"),
             format!("unsupported scenario format {f}"),
             "this karpsim reads format = 1",
         ),
         None => ctx.issues.error_hint(
-            &root,
+            root,
             "missing field `format`",
             "start the file with `format = 1`",
         ),
     }
     let Some(cluster) = &raw.cluster else {
         ctx.issues.error_hint(
-            &root,
+            root,
             "missing table [cluster]",
             "see docs/scenario-format.md",
         );
@@ -56,7 +56,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
         let hint = did_you_mean(&region, REGIONS)
             .unwrap_or_else(|| format!("karpsim has prices for {}", REGIONS.join(", ")));
         ctx.issues.error_hint(
-            &cp.key("region"),
+            cp.key("region"),
             format!("no price data for region `{region}`"),
             hint,
         );
@@ -68,15 +68,15 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
             .collect()
     });
     if zones.is_empty() {
-        ctx.issues.error(&cp.key("zones"), "zones is empty");
+        ctx.issues.error(cp.key("zones"), "zones is empty");
     }
     for (i, z) in zones.iter().enumerate() {
         if zones[..i].contains(z) {
             ctx.issues
-                .error(&cp.key("zones").index(i), format!("duplicate zone `{z}`"));
+                .error(cp.key("zones").index(i), format!("duplicate zone `{z}`"));
         } else if !z.starts_with(&region) {
             ctx.issues.warning(
-                &cp.key("zones").index(i),
+                cp.key("zones").index(i),
                 format!("zone `{z}` is not in region {region}"),
             );
         }
@@ -84,7 +84,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
     let start = match &cluster.start {
         Some(s) => parse_rfc3339(s).unwrap_or_else(|| {
             ctx.issues.error_hint(
-                &cp.key("start"),
+                cp.key("start"),
                 format!("`{s}` is not an RFC 3339 time"),
                 "e.g. \"2025-10-16T06:50:00Z\"",
             );
@@ -92,7 +92,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
         }),
         None => {
             ctx.issues.error_hint(
-                &cp,
+                cp,
                 "missing field `start`",
                 "e.g. start = \"2025-10-16T06:50:00Z\"",
             );
@@ -102,23 +102,23 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
     ctx.start = start;
     let end = match (&cluster.duration, &cluster.end) {
         (Some(d), None) => ctx
-            .duration(&cp.key("duration"), d)
+            .duration(cp.key("duration"), d)
             .map(|d| start.saturating_add(d)),
-        (None, Some(e)) => ctx.timestamp(&cp.key("end"), e),
+        (None, Some(e)) => ctx.timestamp(cp.key("end"), e),
         (None, None) => Some(start.saturating_add(SimDuration(MS_PER_DAY))),
         (Some(_), Some(_)) => {
             ctx.issues
-                .error(&cp, "give either duration or end, not both");
+                .error(cp, "give either duration or end, not both");
             None
         }
     }
     .unwrap_or(start);
     if end <= start {
         ctx.issues
-            .error(&cp.key("duration"), "the run must end after it starts");
+            .error(cp.key("duration"), "the run must end after it starts");
     } else if end.since(start).0 > 366 * MS_PER_DAY {
         ctx.issues.error(
-            &cp.key("duration"),
+            cp.key("duration"),
             "runs longer than 366 days are not supported",
         );
     }
@@ -127,7 +127,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
         Some(s) if s >= 0 => s as u64,
         Some(s) => {
             ctx.issues
-                .error(&cp.key("seed"), format!("seed {s} is negative"));
+                .error(cp.key("seed"), format!("seed {s} is negative"));
             0
         }
     };
@@ -150,7 +150,7 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
     for (i, g) in node_groups.iter().enumerate() {
         if nodepools.iter().any(|p| p.name == g.name) {
             ctx.issues.error(
-                &root.key("node_groups").index(i).key("name"),
+                root.key("node_groups").index(i).key("name"),
                 format!(
                     "`{}` is already a NodePool name; owners must be unique",
                     g.name
@@ -231,7 +231,7 @@ fn karpenter_settings(
     ctx: &mut Ctx,
     raw: Option<&RawKarpenter>,
 ) -> (KarpenterSettings, KubeletConfig) {
-    let p = FieldPath::root().key("karpenter");
+    let p = Root.key("karpenter");
     let mut s = KarpenterSettings {
         version: KarpenterVersion::V1,
         batch_idle: SimDuration::from_secs(1),
@@ -256,7 +256,7 @@ fn karpenter_settings(
             KarpenterVersion::V1
         } else {
             ctx.issues.error_hint(
-                &p.key("version"),
+                p.key("version"),
                 format!("unknown Karpenter version `{v}`"),
                 "karpsim has behaviour profiles \"v0.37\" (v1beta1 API, v0.32-v0.37), \"v1\" (v1.0-v1.13) and \"v1.14\"",
             );
@@ -266,17 +266,17 @@ fn karpenter_settings(
     s.enabled = raw.enabled.unwrap_or(true);
     if let Some(d) = &raw.batch_idle_duration {
         s.batch_idle = ctx
-            .duration(&p.key("batch_idle_duration"), d)
+            .duration(p.key("batch_idle_duration"), d)
             .unwrap_or(s.batch_idle);
     }
     if let Some(d) = &raw.batch_max_duration {
         s.batch_max = ctx
-            .duration(&p.key("batch_max_duration"), d)
+            .duration(p.key("batch_max_duration"), d)
             .unwrap_or(s.batch_max);
     }
     if s.batch_idle > s.batch_max {
         ctx.issues.error(
-            &p.key("batch_idle_duration"),
+            p.key("batch_idle_duration"),
             "batch_idle_duration is longer than batch_max_duration",
         );
     }
@@ -285,7 +285,7 @@ fn karpenter_settings(
             kubelet.vm_memory_overhead_ppm = (v * 1_000_000.0).round() as u32;
         } else {
             ctx.issues.error_hint(
-                &p.key("vm_memory_overhead_percent"),
+                p.key("vm_memory_overhead_percent"),
                 format!("{v} is outside [0, 1)"),
                 "it is a fraction, as Karpenter's setting: 0.075 means 7.5%",
             );
@@ -297,7 +297,7 @@ fn karpenter_settings(
 }
 
 fn catalog(ctx: &mut Ctx, raw: Option<&RawCatalog>, region: &str, zones: &[String]) -> Catalog {
-    let p = FieldPath::root().key("catalog");
+    let p = Root.key("catalog");
     let zone_refs: Vec<&str> = zones.iter().map(String::as_str).collect();
     let mut options = CatalogOptions::new(region, &zone_refs);
     let Some(raw) = raw else {
@@ -308,14 +308,14 @@ fn catalog(ctx: &mut Ctx, raw: Option<&RawCatalog>, region: &str, zones: &[Strin
             options.on_demand_discount_bp = (d * 100.0).round() as u32;
         } else {
             ctx.issues.error(
-                &p.key("on_demand_discount_percent"),
+                p.key("on_demand_discount_percent"),
                 format!("{d} is outside [0, 100)"),
             );
         }
     }
     if let Some(s) = &raw.spot_pricing {
         options.spot_pricing = match ctx.one_of(
-            &p.key("spot_pricing"),
+            p.key("spot_pricing"),
             s,
             &["snapshot_then_advisor", "advisor", "off"],
             "spot_pricing",
@@ -336,7 +336,7 @@ fn catalog(ctx: &mut Ctx, raw: Option<&RawCatalog>, region: &str, zones: &[Strin
                 let hint = did_you_mean(f, families.iter().copied())
                     .unwrap_or_else(|| "see `simctl catalog`".into());
                 ctx.issues.error_hint(
-                    &p.key(key).index(i),
+                    p.key(key).index(i),
                     format!("unknown instance family `{f}`"),
                     hint,
                 );
@@ -354,7 +354,7 @@ fn catalog(ctx: &mut Ctx, raw: Option<&RawCatalog>, region: &str, zones: &[Strin
                 let hint = did_you_mean(t, all.specs().map(|s| s.name.as_str()))
                     .unwrap_or_else(|| "see `simctl catalog`".into());
                 ctx.issues.error_hint(
-                    &p.key(key).index(i),
+                    p.key(key).index(i),
                     format!("unknown instance type `{t}`"),
                     hint,
                 );
@@ -378,7 +378,7 @@ fn catalog(ctx: &mut Ctx, raw: Option<&RawCatalog>, region: &str, zones: &[Strin
     });
     if catalog.is_empty() {
         ctx.issues
-            .error(&p, "the catalogue filters leave no instance type");
+            .error(p, "the catalogue filters leave no instance type");
     }
     catalog
 }
@@ -388,13 +388,13 @@ fn cutover(
     raw: &RawScenario,
     pools: &[model::nodepool::NodePool],
 ) -> CutoverSemantics {
-    let p = FieldPath::root().key("cutover");
+    let p = Root.key("cutover");
     let Some(c) = &raw.cutover else {
         return CutoverSemantics::Karpenter;
     };
     match c.semantics.as_deref().map(|s| {
         ctx.one_of(
-            &p.key("semantics"),
+            p.key("semantics"),
             s,
             &["karpenter", "provisioning_share"],
             "cutover semantics",
@@ -403,7 +403,7 @@ fn cutover(
         Some(Some("provisioning_share")) => {
             let Some(name) = &c.share_follows else {
                 ctx.issues.error_hint(
-                    &p,
+                    p,
                     "provisioning_share needs `share_follows`",
                     "name the NodePool whose weight / 100 is Karpenter's share",
                 );
@@ -411,7 +411,7 @@ fn cutover(
             };
             match common::resolve(
                 ctx,
-                &p.key("share_follows"),
+                p.key("share_follows"),
                 name,
                 pools.iter().map(|x| x.name.as_str()),
                 "NodePool",
@@ -423,7 +423,7 @@ fn cutover(
         _ => {
             if c.share_follows.is_some() {
                 ctx.issues.error(
-                    &p.key("share_follows"),
+                    p.key("share_follows"),
                     "share_follows only applies with semantics = \"provisioning_share\"",
                 );
             }
@@ -445,14 +445,14 @@ fn spot(ctx: &mut Ctx, raw: &RawScenario) -> SpotInterruptions {
                 s.rate_multiplier_bp = (m * 10_000.0).round() as u32;
             } else {
                 ctx.issues.error(
-                    &FieldPath::root().key("spot").key("rate_multiplier"),
+                    Root.key("spot").key("rate_multiplier"),
                     format!("rate_multiplier {m} is outside 0..=100000"),
                 );
             }
         }
         if let Some(n) = &r.notice {
             s.notice = ctx
-                .duration(&FieldPath::root().key("spot").key("notice"), n)
+                .duration(Root.key("spot").key("notice"), n)
                 .unwrap_or(s.notice);
         }
     }
@@ -466,10 +466,10 @@ fn output(ctx: &mut Ctx, raw: &RawScenario) -> OutputSpec {
     };
     if let Some(r) = &raw.output {
         if let Some(i) = &r.metrics_interval {
-            let p = FieldPath::root().key("output").key("metrics_interval");
-            match ctx.duration(&p, i) {
+            let p = Root.key("output").key("metrics_interval");
+            match ctx.duration(p, i) {
                 Some(d) if d.0 >= 1_000 => o.metrics_interval = d,
-                Some(_) => ctx.issues.error(&p, "metrics_interval must be at least 1s"),
+                Some(_) => ctx.issues.error(p, "metrics_interval must be at least 1s"),
                 None => {}
             }
         }
@@ -485,7 +485,7 @@ fn run_limits(ctx: &mut Ctx, raw: &RawScenario) -> RunLimits {
         max_pods: 2_000_000,
     };
     if let Some(r) = &raw.limits {
-        let p = FieldPath::root().key("limits");
+        let p = Root.key("limits");
         for (key, v, slot) in [
             ("max_events", r.max_events, &mut l.max_events),
             ("max_nodes", r.max_nodes, &mut l.max_nodes),
@@ -495,7 +495,7 @@ fn run_limits(ctx: &mut Ctx, raw: &RawScenario) -> RunLimits {
                 Some(v) if v >= 1 => *slot = v as u64,
                 Some(v) => ctx
                     .issues
-                    .error(&p.key(key), format!("{key} {v} must be at least 1")),
+                    .error(p.key(key), format!("{key} {v} must be at least 1")),
                 None => {}
             }
         }

@@ -11,8 +11,10 @@ use model::resources::ResourceKind;
 use model::time::SimDuration;
 
 use super::common::{Ctx, check_unique, resolve};
-use crate::diag::{FieldPath, did_you_mean};
-use crate::raw_k8s::{RawBudget, RawDisruption, RawNodeClass, RawNodeClassRef, RawNodePool};
+use crate::diag::{PathLike, Root, did_you_mean};
+use crate::raw_k8s::{
+    RawBudget, RawDisruption, RawNodeClass, RawNodeClassRef, RawNodePool, owned_map,
+};
 use crate::spec::KarpenterVersion;
 
 /// Kubelet settings per EC2NodeClass name. Without any node class, one named `default`
@@ -22,13 +24,8 @@ pub fn node_classes(
     raw: &[RawNodeClass],
     base: &KubeletConfig,
 ) -> Vec<(String, KubeletConfig)> {
-    let path = FieldPath::root().key("nodeclasses");
-    check_unique(
-        ctx,
-        &path,
-        raw.iter().map(|n| n.name.as_str()),
-        "node class",
-    );
+    let path = Root.key("nodeclasses");
+    check_unique(ctx, path, raw.iter().map(|n| n.name.as_str()), "node class");
     if raw.is_empty() {
         return vec![("default".to_string(), base.clone())];
     }
@@ -45,17 +42,17 @@ pub fn node_classes(
                 "Windows2022",
                 "Custom",
             ];
-            if let Some(f) = ctx.one_of(&p.key("amiFamily"), family, &families, "amiFamily")
+            if let Some(f) = ctx.one_of(p.key("amiFamily"), family, &families, "amiFamily")
                 && f != "AL2023"
                 && f != "AL2"
                 && f != "Custom"
             {
-                ctx.issues.warning(&p.key("amiFamily"), format!("karpsim computes allocatable with the AL2/AL2023 formula; {f} reserves memory differently"));
+                ctx.issues.warning(p.key("amiFamily"), format!("karpsim computes allocatable with the AL2/AL2023 formula; {f} reserves memory differently"));
             }
         }
         if let Some(size) = &nc.root_volume_size
             && let Some(bytes) = ctx.quantity(
-                &p.key("rootVolumeSize"),
+                p.key("rootVolumeSize"),
                 ResourceKind::EphemeralStorageBytes,
                 size,
             )
@@ -63,9 +60,9 @@ pub fn node_classes(
             k.root_volume_bytes = bytes;
         }
         if let Some(kubelet) = &nc.kubelet {
-            k = ctx.kubelet(&p.key("kubelet"), kubelet, &k);
+            k = ctx.kubelet(p.key("kubelet"), kubelet, &k);
         }
-        out.push((nc.name.clone(), k));
+        out.push((nc.name.to_owned_string(), k));
     }
     out
 }
@@ -79,8 +76,8 @@ pub fn node_pools(
     catalog: &Catalog,
     zones: &[String],
 ) -> (Vec<NodePool>, Vec<KubeletConfig>) {
-    let path = FieldPath::root().key("nodepools");
-    check_unique(ctx, &path, raw.iter().map(|n| n.name.as_str()), "NodePool");
+    let path = Root.key("nodepools");
+    check_unique(ctx, path, raw.iter().map(|n| n.name.as_str()), "NodePool");
     let mut pools = Vec::new();
     let mut kubelets = Vec::new();
     for (i, np) in raw.iter().enumerate() {
@@ -88,17 +85,17 @@ pub fn node_pools(
         let weight = match np.weight {
             None => 0,
             Some(w) => ctx
-                .int_in(&p.key("weight"), w, 0, 100, "weight")
+                .int_in(p.key("weight"), w, 0, 100, "weight")
                 .unwrap_or(0),
         };
         let class_name = match &np.node_class_ref {
             None => "default".to_string(),
-            Some(RawNodeClassRef::Name(n)) => n.clone(),
-            Some(RawNodeClassRef::Ref(r)) => r.name.clone(),
+            Some(RawNodeClassRef::Name(n)) => n.to_owned_string(),
+            Some(RawNodeClassRef::Ref(r)) => r.name.to_owned_string(),
         };
         let class = resolve(
             ctx,
-            &p.key("nodeClassRef"),
+            p.key("nodeClassRef"),
             &class_name,
             classes.iter().map(|(n, _)| n.as_str()),
             "node class",
@@ -107,23 +104,23 @@ pub fn node_pools(
         let mut pool_kubelet = None;
         if let Some(k) = &np.kubelet {
             if version == KarpenterVersion::V1 {
-                ctx.issues.error_hint(&p.key("kubelet"), "NodePool kubelet settings are a v1beta1 field", "in Karpenter v1 they live on the EC2NodeClass: move them to nodeclasses[].kubelet");
+                ctx.issues.error_hint(p.key("kubelet"), "NodePool kubelet settings are a v1beta1 field", "in Karpenter v1 they live on the EC2NodeClass: move them to nodeclasses[].kubelet");
             } else {
-                kubelet = ctx.kubelet(&p.key("kubelet"), k, &kubelet);
+                kubelet = ctx.kubelet(p.key("kubelet"), k, &kubelet);
                 pool_kubelet = Some(kubelet.clone());
             }
         }
         let mut requirements = Requirements::default();
         for (j, r) in np.requirements.iter().enumerate() {
             let rp = p.key("requirements").index(j);
-            if let Some(req) = ctx.requirement(&rp, r) {
-                check_requirement_values(ctx, &rp, &req, catalog, zones);
+            if let Some(req) = ctx.requirement(rp, r) {
+                check_requirement_values(ctx, rp, &req, catalog, zones);
                 requirements.add(req);
             }
         }
         let (limit_resources, limit_nodes) = match &np.limits {
             Some(l) => {
-                let (r, nodes) = ctx.resources(&p.key("limits"), l, true);
+                let (r, nodes) = ctx.resources(p.key("limits"), l, true);
                 let mut limited = model::Resources::UNLIMITED;
                 for name in l.keys() {
                     if let Some(kind) = ResourceKind::from_kubernetes_name(name) {
@@ -135,48 +132,48 @@ pub fn node_pools(
             None => (model::Resources::UNLIMITED, None),
         };
         let (disruption, v1beta1_expire) =
-            disruption(ctx, &p.key("disruption"), np.disruption.as_ref(), version);
+            disruption(ctx, p.key("disruption"), np.disruption.as_ref(), version);
         let expire_after = match (&np.expire_after, v1beta1_expire) {
             (Some(_), Some(_)) => {
                 ctx.issues.error(
-                    &p.key("expireAfter"),
+                    p.key("expireAfter"),
                     "expireAfter is set twice (here and in disruption)",
                 );
                 None
             }
-            (Some(e), None) => ctx.duration_or_never(&p.key("expireAfter"), e).flatten(),
+            (Some(e), None) => ctx.duration_or_never(p.key("expireAfter"), e).flatten(),
             (None, Some(e)) => e,
             (None, None) => Some(SimDuration(720 * model::time::MS_PER_HOUR)),
         };
         let termination_grace_period = np.termination_grace_period.as_ref().and_then(|t| {
             if version == KarpenterVersion::V0_37 {
                 ctx.issues.error_hint(
-                    &p.key("terminationGracePeriod"),
+                    p.key("terminationGracePeriod"),
                     "terminationGracePeriod is a v1 field",
                     "set [karpenter] version = \"v1\" or remove it",
                 );
             }
-            ctx.duration(&p.key("terminationGracePeriod"), t)
+            ctx.duration(p.key("terminationGracePeriod"), t)
         });
-        let taints = ctx.taints(&p.key("taints"), &np.taints);
-        let startup_taints = ctx.taints(&p.key("startupTaints"), &np.startup_taints);
+        let taints = ctx.taints(p.key("taints"), &np.taints);
+        let startup_taints = ctx.taints(p.key("startupTaints"), &np.startup_taints);
         for k in np.labels.keys() {
             if k.starts_with("karpenter.sh/") && k != "karpenter.sh/managed-by"
                 || k == labels::INSTANCE_TYPE
                 || k == labels::ZONE
             {
                 ctx.issues.error_hint(
-                    &p.key("labels").key_owned(k),
+                    p.key("labels").key_owned(k),
                     format!("label `{k}` is restricted by Karpenter"),
                     "use a requirement instead",
                 );
             }
         }
         pools.push(NodePool {
-            name: np.name.clone(),
+            name: np.name.to_owned_string(),
             node_class: class_name,
             weight,
-            labels: np.labels.clone(),
+            labels: owned_map(&np.labels),
             taints,
             startup_taints,
             requirements,
@@ -197,7 +194,7 @@ pub fn node_pools(
 /// Requirement values that can never match: unknown instance types, capacity types or zones.
 fn check_requirement_values(
     ctx: &mut Ctx,
-    path: &FieldPath,
+    path: impl PathLike,
     req: &model::requirements::Requirement,
     catalog: &Catalog,
     zones: &[String],
@@ -212,7 +209,7 @@ fn check_requirement_values(
                 let hint = did_you_mean(v, catalog.specs().map(|s| s.name.as_str()))
                     .unwrap_or_else(|| "see `simctl catalog`".into());
                 ctx.issues
-                    .error_hint(&vpath, format!("unknown instance type `{v}`"), hint);
+                    .error_hint(vpath, format!("unknown instance type `{v}`"), hint);
             }
             labels::INSTANCE_FAMILY if !catalog.specs().any(|s| s.family == v) => {
                 let mut families: Vec<&str> = catalog.specs().map(|s| s.family.as_str()).collect();
@@ -220,18 +217,18 @@ fn check_requirement_values(
                 let hint =
                     did_you_mean(v, families).unwrap_or_else(|| "see `simctl catalog`".into());
                 ctx.issues
-                    .error_hint(&vpath, format!("unknown instance family `{v}`"), hint);
+                    .error_hint(vpath, format!("unknown instance family `{v}`"), hint);
             }
             labels::CAPACITY_TYPE if model::instance::CapacityType::parse(v).is_none() => {
                 ctx.issues.error_hint(
-                    &vpath,
+                    vpath,
                     format!("unknown capacity type `{v}`"),
                     "expected on-demand, spot or reserved",
                 );
             }
             labels::ZONE if !zones.iter().any(|z| z == v) => {
                 ctx.issues.error_hint(
-                    &vpath,
+                    vpath,
                     format!("zone `{v}` is not one of the cluster's zones"),
                     format!("cluster.zones = [{}]", zones.join(", ")),
                 );
@@ -245,7 +242,7 @@ fn check_requirement_values(
 /// v1beta1 `disruption.expireAfter` if present.
 fn disruption(
     ctx: &mut Ctx,
-    path: &FieldPath,
+    path: impl PathLike,
     raw: Option<&RawDisruption>,
     version: KarpenterVersion,
 ) -> (Disruption, Option<Option<SimDuration>>) {
@@ -274,14 +271,14 @@ fn disruption(
         };
         if let Some(hint) = renamed {
             ctx.issues.error_hint(
-                &pp,
+                pp,
                 format!(
                     "consolidationPolicy `{p}` does not exist in Karpenter {}",
                     version.label()
                 ),
                 hint,
             );
-        } else if let Some(p) = ctx.one_of(&pp, p, policies, "consolidationPolicy") {
+        } else if let Some(p) = ctx.one_of(pp, p, policies, "consolidationPolicy") {
             d.consolidation_policy = match p {
                 "WhenEmpty" => ConsolidationPolicy::WhenEmpty,
                 "Balanced" => ConsolidationPolicy::Balanced,
@@ -294,16 +291,16 @@ fn disruption(
         (Some(c), KarpenterVersion::V0_37, ConsolidationPolicy::WhenEmptyOrUnderutilized)
             if c != "Never" =>
         {
-            ctx.issues.error_hint(&path.key("consolidateAfter"), "consolidateAfter cannot be combined with consolidationPolicy WhenUnderutilized in Karpenter v0.37 (v1beta1)", "remove it, or use WhenEmpty, or set [karpenter] version = \"v1\"");
+            ctx.issues.error_hint(path.key("consolidateAfter"), "consolidateAfter cannot be combined with consolidationPolicy WhenUnderutilized in Karpenter v0.37 (v1beta1)", "remove it, or use WhenEmpty, or set [karpenter] version = \"v1\"");
         }
         (Some(c), _, _) => {
-            if let Some(v) = ctx.duration_or_never(&path.key("consolidateAfter"), c) {
+            if let Some(v) = ctx.duration_or_never(path.key("consolidateAfter"), c) {
                 d.consolidate_after = v;
             }
         }
         // v1beta1: "consolidateAfter must be specified with consolidationPolicy=WhenEmpty".
         (None, KarpenterVersion::V0_37, ConsolidationPolicy::WhenEmpty) => {
-            ctx.issues.error(&path.key("consolidationPolicy"), "consolidateAfter must be set with consolidationPolicy WhenEmpty in Karpenter v0.37 (v1beta1)");
+            ctx.issues.error(path.key("consolidationPolicy"), "consolidateAfter must be set with consolidationPolicy WhenEmpty in Karpenter v0.37 (v1beta1)");
         }
         (None, KarpenterVersion::V0_37, _) => d.consolidate_after = Some(SimDuration::ZERO),
         (None, KarpenterVersion::V1, _) => d.consolidate_after = Some(SimDuration::ZERO),
@@ -311,24 +308,24 @@ fn disruption(
     let expire = raw.expire_after.as_ref().and_then(|e| {
         if version == KarpenterVersion::V1 {
             ctx.issues.error_hint(
-                &path.key("expireAfter"),
+                path.key("expireAfter"),
                 "disruption.expireAfter is a v1beta1 field",
                 "in v1 write expireAfter on the NodePool itself",
             );
             None
         } else {
-            ctx.duration_or_never(&path.key("expireAfter"), e)
+            ctx.duration_or_never(path.key("expireAfter"), e)
         }
     });
     if let Some(budgets) = &raw.budgets {
-        d.budgets = budget_list(ctx, &path.key("budgets"), budgets, version);
+        d.budgets = budget_list(ctx, path.key("budgets"), budgets, version);
     }
     (d, expire)
 }
 
 pub fn budget_list(
     ctx: &mut Ctx,
-    path: &FieldPath,
+    path: impl PathLike,
     raw: &[RawBudget],
     version: KarpenterVersion,
 ) -> Vec<Budget> {
@@ -340,29 +337,29 @@ pub fn budget_list(
         let p = path.index(i);
         let nodes = match &b.nodes {
             None => model::nodepool::IntOrPercent::Percent(10),
-            Some(n) => match ctx.int_or_percent(&p.key("nodes"), n) {
+            Some(n) => match ctx.int_or_percent(p.key("nodes"), n) {
                 Some(v) => v,
                 None => continue,
             },
         };
         let schedule = b.schedule.as_ref().and_then(|s| {
             model::cron::CronSchedule::parse(s)
-                .map_err(|e| ctx.issues.error(&p.key("schedule"), e.to_string()))
+                .map_err(|e| ctx.issues.error(p.key("schedule"), e.to_string()))
                 .ok()
         });
         let duration = b
             .duration
             .as_ref()
-            .and_then(|s| ctx.duration(&p.key("duration"), s));
+            .and_then(|s| ctx.duration(p.key("duration"), s));
         if b.schedule.is_some() != b.duration.is_some() {
             ctx.issues
-                .error(&p, "schedule and duration must be set together");
+                .error(p, "schedule and duration must be set together");
         }
         let mut reasons = Vec::new();
         if let Some(rs) = &b.reasons {
             if version == KarpenterVersion::V0_37 {
                 ctx.issues.error_hint(
-                    &p.key("reasons"),
+                    p.key("reasons"),
                     "budget reasons are a v1 field",
                     "set [karpenter] version = \"v1\" or remove them",
                 );
@@ -370,7 +367,7 @@ pub fn budget_list(
             for (j, r) in rs.iter().enumerate() {
                 if let Some(r) = ctx
                     .one_of(
-                        &p.key("reasons").index(j),
+                        p.key("reasons").index(j),
                         r,
                         &DisruptionReason::NAMES,
                         "disruption reason",

@@ -7,7 +7,7 @@ use model::instance::CapacityType;
 
 use super::common::Ctx;
 use super::groups::{check_zone, instance_type_with_price};
-use crate::diag::FieldPath;
+use crate::diag::{PathLike, Root};
 use crate::raw::RawScenario;
 use crate::spec::CapacityShortage;
 
@@ -21,15 +21,15 @@ pub fn shortages(
 ) -> Vec<CapacityShortage> {
     let mut out = Vec::new();
     for (i, r) in raw.capacity_shortages.iter().enumerate() {
-        let p = FieldPath::root().key("capacity_shortages").index(i);
+        let p = Root.key("capacity_shortages").index(i);
         let type_ok =
-            instance_type_with_price(ctx, &p.key("instance_type"), &r.instance_type, catalog);
+            instance_type_with_price(ctx, p.key("instance_type"), &r.instance_type, catalog);
         if let Some(z) = &r.zone {
-            check_zone(ctx, &p.key("zone"), z, zones);
+            check_zone(ctx, p.key("zone"), z, zones);
         }
         let capacity_type = r.capacity_type.as_deref().and_then(|v| {
             ctx.one_of(
-                &p.key("capacity_type"),
+                p.key("capacity_type"),
                 v,
                 &["on-demand", "spot", "reserved"],
                 "capacity type",
@@ -37,11 +37,11 @@ pub fn shortages(
             .and_then(CapacityType::parse)
         });
         let from = match &r.from {
-            Some(s) => ctx.timestamp(&p.key("from"), s),
+            Some(s) => ctx.timestamp(p.key("from"), s),
             None => Some(start),
         };
         let until = match &r.until {
-            Some(s) => ctx.timestamp(&p.key("until"), s),
+            Some(s) => ctx.timestamp(p.key("until"), s),
             None => Some(end),
         };
         let (Some(from), Some(until)) = (from, until) else {
@@ -49,7 +49,7 @@ pub fn shortages(
         };
         if until <= from {
             ctx.issues
-                .error(&p.key("until"), "the shortage must end after it starts");
+                .error(p.key("until"), "the shortage must end after it starts");
             continue;
         }
         if type_ok {

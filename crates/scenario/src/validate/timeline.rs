@@ -6,7 +6,7 @@ use model::nodepool::NodePool;
 
 use super::common::{Ctx, resolve};
 use super::pools::budget_list;
-use crate::diag::FieldPath;
+use crate::diag::{PathLike, Root};
 use crate::raw::RawEvent;
 use crate::spec::{
     Action, Controller, InventoryNode, KarpenterVersion, NodeGroupSpec, TimelineEvent, WorkloadSpec,
@@ -51,34 +51,34 @@ pub struct Names<'a> {
 }
 
 pub fn timeline(ctx: &mut Ctx, raw: &[RawEvent], names: &Names) -> Vec<TimelineEvent> {
-    let path = FieldPath::root().key("timeline");
+    let path = Root.key("timeline");
     let mut out = Vec::new();
     for (i, e) in raw.iter().enumerate() {
         let p = path.index(i);
         let Some(at_raw) = &e.at else {
-            ctx.issues.error(&p, "missing field `at`");
+            ctx.issues.error(p, "missing field `at`");
             continue;
         };
         let Some(action_raw) = &e.action else {
             ctx.issues.error_hint(
-                &p,
+                p,
                 "missing field `action`",
                 format!("one of {}", ACTIONS.join(", ")),
             );
             continue;
         };
-        let Some(at) = ctx.timestamp(&p.key("at"), at_raw) else {
+        let Some(at) = ctx.timestamp(p.key("at"), at_raw) else {
             continue;
         };
         if at < ctx.start || at > names.end {
             ctx.issues.error_hint(
-                &p.key("at"),
+                p.key("at"),
                 format!("{at} is outside the run ({} to {})", ctx.start, names.end),
                 "clock times like 07:15 are on the start date; use RFC 3339 for other days",
             );
             continue;
         }
-        let Some(action) = ctx.one_of(&p.key("action"), action_raw, &ACTIONS, "action") else {
+        let Some(action) = ctx.one_of(p.key("action"), action_raw, &ACTIONS, "action") else {
             continue;
         };
         let present = present_fields(e);
@@ -92,7 +92,7 @@ pub fn timeline(ctx: &mut Ctx, raw: &[RawEvent], names: &Names) -> Vec<TimelineE
                     format!("it takes {}", allowed.join(", "))
                 };
                 ctx.issues.error_hint(
-                    &p.key(f),
+                    p.key(f),
                     format!("field `{f}` is not used by action `{action}`"),
                     hint,
                 );
@@ -102,7 +102,7 @@ pub fn timeline(ctx: &mut Ctx, raw: &[RawEvent], names: &Names) -> Vec<TimelineE
         if bad {
             continue;
         }
-        if let Some(action) = build(ctx, &p, action, e, names) {
+        if let Some(action) = build(ctx, p, action, e, names) {
             out.push(TimelineEvent {
                 at,
                 action,
@@ -140,7 +140,7 @@ fn present_fields(e: &RawEvent) -> Vec<&'static str> {
 
 fn required<'a, T>(
     ctx: &mut Ctx,
-    p: &FieldPath,
+    p: impl PathLike,
     v: &'a Option<T>,
     field: &str,
     action: &str,
@@ -152,12 +152,12 @@ fn required<'a, T>(
     v.as_ref()
 }
 
-fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) -> Option<Action> {
+fn build(ctx: &mut Ctx, p: impl PathLike, action: &str, e: &RawEvent, n: &Names) -> Option<Action> {
     let pool = |ctx: &mut Ctx| -> Option<usize> {
         let name = required(ctx, p, &e.nodepool, "nodepool", action)?;
         resolve(
             ctx,
-            &p.key("nodepool"),
+            p.key("nodepool"),
             name,
             n.pools.iter().map(|x| x.name.as_str()),
             "NodePool",
@@ -167,7 +167,7 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
         let name = required(ctx, p, &e.node, "node", action)?;
         resolve(
             ctx,
-            &p.key("node"),
+            p.key("node"),
             name,
             n.nodes.iter().map(|x| x.name.as_str()),
             "node",
@@ -180,14 +180,14 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
             let w = *required(ctx, p, &e.weight, "weight", action)?;
             Action::SetNodePoolWeight {
                 nodepool,
-                weight: ctx.int_in(&p.key("weight"), w, 0, 100, "weight")?,
+                weight: ctx.int_in(p.key("weight"), w, 0, 100, "weight")?,
             }
         }
         "set_provisioning_share" => {
             let s = *required(ctx, p, &e.share, "share", action)?;
             if !(0.0..=1.0).contains(&s) {
                 ctx.issues.error_hint(
-                    &p.key("share"),
+                    p.key("share"),
                     format!("share {s} is outside 0..=1"),
                     "0.25 means a quarter of new pending pods",
                 );
@@ -201,7 +201,7 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
             let name = required(ctx, p, &e.node_group, "node_group", action)?;
             let node_group = resolve(
                 ctx,
-                &p.key("node_group"),
+                p.key("node_group"),
                 name,
                 n.groups.iter().map(|g| g.name.as_str()),
                 "node group",
@@ -214,7 +214,7 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
                 return None;
             }
             let mut get = |v: Option<i64>, key: &'static str| {
-                v.and_then(|v| ctx.int_in(&p.key(key), v, 0, 100_000, key))
+                v.and_then(|v| ctx.int_in(p.key(key), v, 0, 100_000, key))
             };
             Action::SetNodeGroupSize {
                 node_group,
@@ -226,7 +226,7 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
         "scale_controller" => {
             let c = required(ctx, p, &e.controller, "controller", action)?;
             let controller = match ctx.one_of(
-                &p.key("controller"),
+                p.key("controller"),
                 c,
                 &["cluster-autoscaler", "karpenter"],
                 "controller",
@@ -237,7 +237,7 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
             let r = *required(ctx, p, &e.replicas, "replicas", action)?;
             Action::ScaleController {
                 controller,
-                replicas: ctx.int_in(&p.key("replicas"), r, 0, 100, "replicas")?,
+                replicas: ctx.int_in(p.key("replicas"), r, 0, 100, "replicas")?,
             }
         }
         "cordon_node" => Action::CordonNode { node: node(ctx)? },
@@ -250,14 +250,14 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
             let raw = required(ctx, p, &e.budgets, "budgets", action)?;
             Action::SetBudgets {
                 nodepool,
-                budgets: budget_list(ctx, &p.key("budgets"), raw, n.version),
+                budgets: budget_list(ctx, p.key("budgets"), raw, n.version),
             }
         }
         "set_traffic" => {
             let m = *required(ctx, p, &e.multiplier, "multiplier", action)?;
             if !(m.is_finite() && (0.0..=1000.0).contains(&m)) {
                 ctx.issues.error(
-                    &p.key("multiplier"),
+                    p.key("multiplier"),
                     format!("multiplier {m} is outside 0..=1000"),
                 );
                 return None;
@@ -270,7 +270,7 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
             let name = required(ctx, p, &e.workload, "workload", action)?;
             let workload = resolve(
                 ctx,
-                &p.key("workload"),
+                p.key("workload"),
                 name,
                 n.workloads.iter().map(|w| w.name.as_str()),
                 "workload",
@@ -278,7 +278,7 @@ fn build(ctx: &mut Ctx, p: &FieldPath, action: &str, e: &RawEvent, n: &Names) ->
             let r = *required(ctx, p, &e.replicas, "replicas", action)?;
             Action::ScaleWorkload {
                 workload,
-                replicas: ctx.int_in(&p.key("replicas"), r, 0, 10_000_000, "replicas")?,
+                replicas: ctx.int_in(p.key("replicas"), r, 0, 10_000_000, "replicas")?,
             }
         }
         _ => return None,

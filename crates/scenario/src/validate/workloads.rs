@@ -11,23 +11,23 @@ use model::workload::{DaemonSet, PdbLimit};
 use model::{SimDuration, SimTime};
 
 use super::common::{Ctx, check_unique};
-use crate::diag::FieldPath;
+use crate::diag::{PathLike, Root};
 use crate::raw_k8s::{
     RawDaemonSet, RawNodeAffinity, RawPdb, RawPodAffinityTerm, RawResources, RawSchedule,
-    RawSpread, RawToleration, RawWorkload,
+    RawSpread, RawToleration, RawWorkload, Str, StrMap, owned_map,
 };
 use crate::spec::{DailyCurve, InventoryNode, ReplicaSchedule, Spike, WorkloadKind, WorkloadSpec};
 
 /// The pod-template fields, borrowed from either a workload or a DaemonSet.
 struct PodFields<'a> {
-    requests: &'a Option<RawResources>,
-    labels: &'a Option<std::collections::BTreeMap<String, String>>,
-    node_selector: &'a std::collections::BTreeMap<String, String>,
-    node_affinity: &'a Option<RawNodeAffinity>,
-    tolerations: &'a [RawToleration],
-    spread: &'a [RawSpread],
-    affinity: &'a [RawPodAffinityTerm],
-    anti_affinity: &'a [RawPodAffinityTerm],
+    requests: &'a Option<RawResources<'a>>,
+    labels: &'a Option<StrMap<'a>>,
+    node_selector: &'a StrMap<'a>,
+    node_affinity: &'a Option<RawNodeAffinity<'a>>,
+    tolerations: &'a [RawToleration<'a>],
+    spread: &'a [RawSpread<'a>],
+    affinity: &'a [RawPodAffinityTerm<'a>],
+    anti_affinity: &'a [RawPodAffinityTerm<'a>],
     priority: Option<i64>,
     do_not_disrupt: Option<bool>,
     deletion_cost: Option<i64>,
@@ -55,22 +55,22 @@ macro_rules! pod_fields {
 
 fn pod_spec(
     ctx: &mut Ctx,
-    p: &FieldPath,
+    p: impl PathLike,
     name: &str,
     f: PodFields,
     owner_kind: OwnerKind,
 ) -> PodSpec {
     let requests = match f.requests {
-        Some(r) => ctx.resources(&p.key("requests"), r, false).0,
+        Some(r) => ctx.resources(p.key("requests"), r, false).0,
         None => model::Resources::ZERO,
     };
     let labels: Labels = f
         .labels
-        .clone()
-        .unwrap_or_else(|| [("app".to_string(), name.to_string())].into());
+        .as_ref()
+        .map_or_else(|| [("app".to_string(), name.to_string())].into(), owned_map);
     let mut spec = PodSpec::with_requests(requests);
     spec.owner_kind = owner_kind;
-    spec.node_selector = f.node_selector.clone();
+    spec.node_selector = owned_map(f.node_selector);
     if let Some(na) = f.node_affinity {
         let ap = p.key("nodeAffinity");
         for (i, term) in na.required.iter().enumerate() {
@@ -78,7 +78,7 @@ fn pod_spec(
                 .iter()
                 .enumerate()
                 .filter_map(|(j, r)| {
-                    ctx.node_selector_requirement(&ap.key("required").index(i).index(j), r)
+                    ctx.node_selector_requirement(ap.key("required").index(i).index(j), r)
                 })
                 .collect();
             spec.required_node_affinity.push(exprs);
@@ -86,14 +86,14 @@ fn pod_spec(
         for (i, pref) in na.preferred.iter().enumerate() {
             let pp = ap.key("preferred").index(i);
             let weight = ctx
-                .int_in(&pp.key("weight"), pref.weight, 1, 100, "weight")
+                .int_in(pp.key("weight"), pref.weight, 1, 100, "weight")
                 .unwrap_or(1) as i32;
             let term = pref
                 .match_expressions
                 .iter()
                 .enumerate()
                 .filter_map(|(j, r)| {
-                    ctx.node_selector_requirement(&pp.key("matchExpressions").index(j), r)
+                    ctx.node_selector_requirement(pp.key("matchExpressions").index(j), r)
                 })
                 .collect();
             spec.preferred_node_affinity
@@ -101,20 +101,20 @@ fn pod_spec(
         }
     }
     if !f.tolerations.is_empty() {
-        spec.tolerations = ctx.tolerations(&p.key("tolerations"), f.tolerations);
+        spec.tolerations = ctx.tolerations(p.key("tolerations"), f.tolerations);
     }
     for (i, s) in f.spread.iter().enumerate() {
         let sp = p.key("topologySpreadConstraints").index(i);
         let max_skew = s
             .max_skew
             .map_or(Some(1), |v| {
-                ctx.int_in(&sp.key("maxSkew"), v, 1, 1_000_000, "maxSkew")
+                ctx.int_in(sp.key("maxSkew"), v, 1, 1_000_000, "maxSkew")
             })
             .unwrap_or(1);
         let when_unsatisfiable = match s.when_unsatisfiable.as_deref() {
             None => WhenUnsatisfiable::DoNotSchedule,
             Some(w) => match ctx.one_of(
-                &sp.key("whenUnsatisfiable"),
+                sp.key("whenUnsatisfiable"),
                 w,
                 &["DoNotSchedule", "ScheduleAnyway"],
                 "whenUnsatisfiable",
@@ -125,11 +125,11 @@ fn pod_spec(
         };
         let min_domains = s
             .min_domains
-            .and_then(|v| ctx.int_in(&sp.key("minDomains"), v, 1, 1_000_000, "minDomains"));
+            .and_then(|v| ctx.int_in(sp.key("minDomains"), v, 1, 1_000_000, "minDomains"));
         let label_selector =
-            ctx.label_selector(&sp.key("labelSelector"), s.label_selector.as_ref(), &labels);
+            ctx.label_selector(sp.key("labelSelector"), s.label_selector.as_ref(), &labels);
         spec.topology_spread.push(TopologySpreadConstraint {
-            topology_key: s.topology_key.clone(),
+            topology_key: s.topology_key.to_owned_string(),
             max_skew,
             when_unsatisfiable,
             label_selector,
@@ -137,11 +137,11 @@ fn pod_spec(
         });
     }
     if !f.affinity.is_empty() {
-        spec.pod_affinity = affinity_terms(ctx, &p.key("podAffinity"), f.affinity, &labels);
+        spec.pod_affinity = affinity_terms(ctx, p.key("podAffinity"), f.affinity, &labels);
     }
     if !f.anti_affinity.is_empty() {
         spec.pod_anti_affinity =
-            affinity_terms(ctx, &p.key("podAntiAffinity"), f.anti_affinity, &labels);
+            affinity_terms(ctx, p.key("podAntiAffinity"), f.anti_affinity, &labels);
     }
     spec.labels = labels;
     if let Some(pr) = f.priority {
@@ -149,7 +149,7 @@ fn pod_spec(
         match i32::try_from(pr) {
             Ok(v) if pr <= 1_000_000_000 => spec.priority = v,
             _ => ctx.issues.error(
-                &p.key("priority"),
+                p.key("priority"),
                 format!("priority {pr} is outside -2147483648..=1000000000"),
             ),
         }
@@ -160,7 +160,7 @@ fn pod_spec(
     });
     if let Some(g) = f.grace_seconds
         && let Some(g) = ctx.int_in(
-            &p.key("terminationGracePeriodSeconds"),
+            p.key("terminationGracePeriodSeconds"),
             g,
             0,
             31_536_000,
@@ -174,7 +174,7 @@ fn pod_spec(
 
 fn affinity_terms(
     ctx: &mut Ctx,
-    path: &FieldPath,
+    path: impl PathLike,
     raw: &[RawPodAffinityTerm],
     own_labels: &Labels,
 ) -> Vec<PodAffinityTerm> {
@@ -183,16 +183,16 @@ fn affinity_terms(
         .map(|(i, t)| {
             let p = path.index(i);
             let weight = t.weight.map(|w| {
-                ctx.int_in(&p.key("weight"), w, 1, 100, "weight")
+                ctx.int_in(p.key("weight"), w, 1, 100, "weight")
                     .unwrap_or(1) as i32
             });
             let label_selector = ctx.label_selector(
-                &p.key("labelSelector"),
+                p.key("labelSelector"),
                 t.label_selector.as_ref(),
                 own_labels,
             );
             PodAffinityTerm {
-                topology_key: t.topology_key.clone(),
+                topology_key: t.topology_key.to_owned_string(),
                 label_selector,
                 weight,
             }
@@ -201,20 +201,20 @@ fn affinity_terms(
 }
 
 pub fn daemonsets(ctx: &mut Ctx, raw: &[RawDaemonSet]) -> Vec<DaemonSet> {
-    let path = FieldPath::root().key("daemonsets");
-    check_unique(ctx, &path, raw.iter().map(|d| d.name.as_str()), "DaemonSet");
+    let path = Root.key("daemonsets");
+    check_unique(ctx, path, raw.iter().map(|d| d.name.as_str()), "DaemonSet");
     raw.iter()
         .enumerate()
         .map(|(i, d)| {
             let spec = pod_spec(
                 ctx,
-                &path.index(i),
+                path.index(i),
                 &d.name,
                 pod_fields!(d),
                 OwnerKind::DaemonSet,
             );
             DaemonSet {
-                name: d.name.clone(),
+                name: d.name.to_owned_string(),
                 spec: Arc::new(spec),
             }
         })
@@ -227,8 +227,8 @@ pub fn workloads(
     end: SimTime,
     inventory: &[InventoryNode],
 ) -> Vec<WorkloadSpec> {
-    let path = FieldPath::root().key("workloads");
-    check_unique(ctx, &path, raw.iter().map(|w| w.name.as_str()), "workload");
+    let path = Root.key("workloads");
+    check_unique(ctx, path, raw.iter().map(|w| w.name.as_str()), "workload");
     let mut out = Vec::with_capacity(raw.len());
     for (i, w) in raw.iter().enumerate() {
         let p = path.index(i);
@@ -236,14 +236,14 @@ pub fn workloads(
             None => WorkloadKind::Deployment,
             Some("DaemonSet") => {
                 ctx.issues.error_hint(
-                    &p.key("kind"),
+                    p.key("kind"),
                     "DaemonSets are not workloads here",
                     "declare them under [[daemonsets]]",
                 );
                 continue;
             }
             Some(k) => match ctx.one_of(
-                &p.key("kind"),
+                p.key("kind"),
                 k,
                 &["Deployment", "StatefulSet", "Job"],
                 "workload kind",
@@ -258,45 +258,45 @@ pub fn workloads(
             WorkloadKind::StatefulSet => OwnerKind::StatefulSet,
             WorkloadKind::Job => OwnerKind::Job,
         };
-        let spec = pod_spec(ctx, &p, &w.name, pod_fields!(w), owner_kind);
+        let spec = pod_spec(ctx, p, &w.name, pod_fields!(w), owner_kind);
         let initial = w
             .replicas
             .map_or(Some(1), |r| {
-                ctx.int_in(&p.key("replicas"), r, 0, 10_000_000, "replicas")
+                ctx.int_in(p.key("replicas"), r, 0, 10_000_000, "replicas")
             })
             .unwrap_or(0);
-        let replicas = schedule(ctx, &p.key("schedule"), w.schedule.as_ref(), initial, end);
+        let replicas = schedule(ctx, p.key("schedule"), w.schedule.as_ref(), initial, end);
         let pdb = w
             .pdb
             .as_ref()
-            .and_then(|pdb| pdb_limit(ctx, &p.key("pdb"), pdb));
+            .and_then(|pdb| pdb_limit(ctx, p.key("pdb"), pdb));
         let created_at = w
             .start
             .as_ref()
-            .and_then(|s| ctx.timestamp(&p.key("start"), s));
+            .and_then(|s| ctx.timestamp(p.key("start"), s));
         let run_duration = w
             .duration
             .as_ref()
-            .and_then(|d| ctx.duration(&p.key("duration"), d));
+            .and_then(|d| ctx.duration(p.key("duration"), d));
         if kind == WorkloadKind::Job && run_duration.is_none() && w.duration.is_none() {
             ctx.issues
-                .error_hint(&p, "a Job needs a duration", "e.g. duration = \"30m\"");
+                .error_hint(p, "a Job needs a duration", "e.g. duration = \"30m\"");
         }
         if kind != WorkloadKind::Job && w.duration.is_some() {
             ctx.issues
-                .error(&p.key("duration"), "duration applies to Jobs only");
+                .error(p.key("duration"), "duration applies to Jobs only");
         }
         let mut initial_placement = Vec::new();
         if let Some(names) = &w.placement {
             for (j, n) in names.iter().enumerate() {
-                if inventory.iter().any(|x| &x.name == n) {
-                    initial_placement.push(n.clone());
+                if inventory.iter().any(|x| *n == x.name) {
+                    initial_placement.push(n.to_owned_string());
                 } else {
                     let hint =
                         crate::diag::did_you_mean(n, inventory.iter().map(|x| x.name.as_str()))
                             .unwrap_or_else(|| "placement names nodes from [[nodes]]".into());
                     ctx.issues.error_hint(
-                        &p.key("placement").index(j),
+                        p.key("placement").index(j),
                         format!("unknown node `{n}`"),
                         hint,
                     );
@@ -304,8 +304,11 @@ pub fn workloads(
             }
         }
         out.push(WorkloadSpec {
-            name: w.name.clone(),
-            namespace: w.namespace.clone().unwrap_or_else(|| "default".into()),
+            name: w.name.to_owned_string(),
+            namespace: w
+                .namespace
+                .as_ref()
+                .map_or_else(|| "default".into(), Str::to_owned_string),
             kind,
             pod: Arc::new(spec),
             replicas,
@@ -318,13 +321,13 @@ pub fn workloads(
     out
 }
 
-fn pdb_limit(ctx: &mut Ctx, p: &FieldPath, pdb: &RawPdb) -> Option<PdbLimit> {
+fn pdb_limit(ctx: &mut Ctx, p: impl PathLike, pdb: &RawPdb) -> Option<PdbLimit> {
     match (&pdb.min_available, &pdb.max_unavailable) {
         (Some(v), None) => ctx
-            .int_or_percent(&p.key("minAvailable"), v)
+            .int_or_percent(p.key("minAvailable"), v)
             .map(PdbLimit::MinAvailable),
         (None, Some(v)) => ctx
-            .int_or_percent(&p.key("maxUnavailable"), v)
+            .int_or_percent(p.key("maxUnavailable"), v)
             .map(PdbLimit::MaxUnavailable),
         _ => {
             ctx.issues.error(
@@ -338,7 +341,7 @@ fn pdb_limit(ctx: &mut Ctx, p: &FieldPath, pdb: &RawPdb) -> Option<PdbLimit> {
 
 fn schedule(
     ctx: &mut Ctx,
-    p: &FieldPath,
+    p: impl PathLike,
     raw: Option<&RawSchedule>,
     initial: u32,
     end: SimTime,
@@ -355,34 +358,34 @@ fn schedule(
     for (i, pt) in raw.points.iter().enumerate() {
         let pp = p.key("points").index(i);
         let (Some(at), Some(r)) = (
-            ctx.timestamp(&pp.key("at"), &pt.at),
-            ctx.int_in(&pp.key("replicas"), pt.replicas, 0, 10_000_000, "replicas"),
+            ctx.timestamp(pp.key("at"), &pt.at),
+            ctx.int_in(pp.key("replicas"), pt.replicas, 0, 10_000_000, "replicas"),
         ) else {
             continue;
         };
         if at > end {
             ctx.issues
-                .warning(&pp.key("at"), format!("{at} is after the run ends"));
+                .warning(pp.key("at"), format!("{at} is after the run ends"));
         }
         if let Some((prev, _)) = s.points.last()
             && *prev > at
         {
             ctx.issues
-                .error(&pp.key("at"), "schedule points must be in time order");
+                .error(pp.key("at"), "schedule points must be in time order");
         }
         s.points.push((at, r));
     }
     if let Some(d) = &raw.daily {
         let dp = p.key("daily");
-        let min = ctx.int_in(&dp.key("min"), d.min, 0, 10_000_000, "min");
-        let max = ctx.int_in(&dp.key("max"), d.max, 0, 10_000_000, "max");
+        let min = ctx.int_in(dp.key("min"), d.min, 0, 10_000_000, "min");
+        let max = ctx.int_in(dp.key("max"), d.max, 0, 10_000_000, "max");
         let peak = ctx
-            .timestamp(&dp.key("peak"), &d.peak)
+            .timestamp(dp.key("peak"), &d.peak)
             .map(|t| t.0 % model::time::MS_PER_DAY);
         if let (Some(min), Some(max), Some(peak_ms_of_day)) = (min, max, peak) {
             if min > max {
                 ctx.issues.error(
-                    &dp.key("min"),
+                    dp.key("min"),
                     format!("min {min} is greater than max {max}"),
                 );
             }
@@ -395,14 +398,15 @@ fn schedule(
     }
     for (i, sp) in raw.spikes.iter().enumerate() {
         let pp = p.key("spikes").index(i);
-        let at = ctx.timestamp(&pp.key("at"), &sp.at);
-        let duration = ctx.duration(&pp.key("duration"), &sp.duration);
-        let ramp = sp.ramp.as_ref().map_or(Some(SimDuration::ZERO), |r| {
-            ctx.duration(&pp.key("ramp"), r)
-        });
+        let at = ctx.timestamp(pp.key("at"), &sp.at);
+        let duration = ctx.duration(pp.key("duration"), &sp.duration);
+        let ramp = sp
+            .ramp
+            .as_ref()
+            .map_or(Some(SimDuration::ZERO), |r| ctx.duration(pp.key("ramp"), r));
         if !(sp.factor.is_finite() && sp.factor > 0.0 && sp.factor <= 1000.0) {
             ctx.issues.error_hint(
-                &pp.key("factor"),
+                pp.key("factor"),
                 format!("factor {} is not a positive multiplier", sp.factor),
                 "e.g. 1.5 for +50%",
             );
@@ -411,7 +415,7 @@ fn schedule(
         if let (Some(at), Some(duration), Some(ramp)) = (at, duration, ramp) {
             if ramp.0.saturating_mul(2) > duration.0 {
                 ctx.issues.error(
-                    &pp.key("ramp"),
+                    pp.key("ramp"),
                     "ramp up and down must fit in the spike's duration",
                 );
                 continue;
