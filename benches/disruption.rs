@@ -11,6 +11,10 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+/// The same allocator as `simctl`, so benches measure what the binary runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const NODES: usize = 1_000;
 const DEPLOYMENTS: usize = 10;
 const PODS_PER_NODE_PER_DEPLOYMENT: usize = 3;

@@ -6,6 +6,10 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+/// The same allocator as `simctl`, so benches measure what the binary runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn load(name: &str) -> scenario::Loaded {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")

@@ -17,6 +17,10 @@ use packer::testing::{
 use packer::vector::{BinType, Heuristic, Problem, pack};
 use packer::{PoolInput, ScheduleInput, Scheduler, VersionProfile};
 
+/// The same allocator as `simctl`, so benches measure what the binary runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
 fn catalogue(small: bool) -> Vec<InstanceType> {

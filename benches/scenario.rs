@@ -3,6 +3,10 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// The same allocator as `simctl`, so benches measure what the binary runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A scenario like the seed's, with `n` workloads of varied shapes and constraints.
 fn scenario_with_workloads(n: usize) -> String {
     let mut s = String::from(
