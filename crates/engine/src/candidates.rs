@@ -122,7 +122,8 @@ impl Simulation<'_> {
             };
             out.push((key, id));
         }
-        out.sort();
+        // Node ids are unique, so an unstable sort gives the same order.
+        out.sort_unstable();
         out.into_iter().map(|(_, id)| id).collect()
     }
 

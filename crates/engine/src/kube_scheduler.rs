@@ -30,13 +30,17 @@ impl Simulation<'_> {
         let mut bound_any = false;
         let mut newly_unschedulable = false;
         // Binding changes no node's schedulability, and most nodes of a long day are
-        // terminated: list the candidates once.
-        let schedulable: Vec<usize> = (0..self.state.nodes.len())
+        // terminated: list the candidates once, with their free room.
+        let mut schedulable: Vec<(usize, model::Resources)> = (0..self.state.nodes.len())
             .filter(|&i| self.state.nodes[i].is_schedulable())
+            .map(|i| (i, self.state.nodes[i].free()))
             .collect();
         for pod in order {
             if let Some(node) = self.choose_node(pod, &schedulable) {
                 self.state.bind(pod, node, now);
+                if let Ok(k) = schedulable.binary_search_by_key(&node.index(), |(i, _)| *i) {
+                    schedulable[k].1 = self.state.nodes[node.index()].free();
+                }
                 let since = self.state.pods[pod.index()].pending_since.take();
                 if let Some(since) = since {
                     self.pending_pod_ms += now.since(since).0;
@@ -73,8 +77,8 @@ impl Simulation<'_> {
         }
     }
 
-    /// The best of the `schedulable` nodes (indices, ascending) for `pod`.
-    fn choose_node(&self, pod: PodId, schedulable: &[usize]) -> Option<NodeId> {
+    /// The best of the `schedulable` nodes (index and free room, by index) for `pod`.
+    fn choose_node(&self, pod: PodId, schedulable: &[(usize, model::Resources)]) -> Option<NodeId> {
         let ps = self.state.pod(pod);
         let spec = &ps.pod.spec;
         // Domain counts are computed once per pod, not once per candidate node.
@@ -94,11 +98,11 @@ impl Simulation<'_> {
         // TaintToleration scoring ranks nodes with untolerated PreferNoSchedule taints
         // below all others; LeastAllocated breaks the tie.
         let mut best: Option<((bool, u64), NodeId)> = None;
-        for &i in schedulable {
-            let n = &self.state.nodes[i];
-            if !need.fits_in(&n.free()) {
+        for (i, free) in schedulable {
+            if !need.fits_in(free) {
                 continue;
             }
+            let n = &self.state.nodes[*i];
             if !self.constraints_allow_with(spec, n, &view) {
                 continue;
             }

@@ -136,7 +136,20 @@ impl PreparedExisting {
                 .saturating_sub(&existing[i].requested);
             self.tree.set(slot, self.free[slot]);
         }
-        self.anti_affinity_pods = anti_affinity_pods(existing);
+        // Only the changed nodes' bound pods are looked at again.
+        let mut is_changed = vec![false; existing.len()];
+        for &i in changed {
+            is_changed[i] = true;
+        }
+        self.anti_affinity_pods.retain(|&(ni, _)| !is_changed[ni]);
+        for &ni in changed {
+            for (pi, pod) in existing[ni].pods.iter().enumerate() {
+                if pod.pod_anti_affinity.iter().any(|t| t.is_required()) {
+                    self.anti_affinity_pods.push((ni, pi));
+                }
+            }
+        }
+        self.anti_affinity_pods.sort_unstable();
         self.group_counts = GroupCounts::default();
     }
 
