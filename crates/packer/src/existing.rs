@@ -11,7 +11,9 @@ use model::resources::Resources;
 /// the maximum over its leaves of min(cpu · r, memory): a leaf that fits a pod has at
 /// least the pod's own value of that, and for a pod whose ratio is r the test is exact in
 /// CPU and memory together.
-#[derive(Debug, Clone)]
+/// `Default` is an empty tree that allocates nothing, to stand in while a solve borrows
+/// the real one.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct MaxTree {
     size: usize,
     len: usize,

@@ -56,6 +56,9 @@ impl Thresholds {
     }
 }
 
+/// A claim's zone and capacity-type requirements: all that its price order depends on.
+type PriceKey = (Option<Requirement>, Option<Requirement>);
+
 #[derive(Debug, Clone)]
 pub(crate) struct PoolIndex {
     pub input: PoolInput,
@@ -74,7 +77,9 @@ pub(crate) struct PoolIndex {
     compat_cache: BTreeMap<String, Bitset>,
     /// Per (zone, capacity-type) requirement: base types with an allowed offering as
     /// (cheapest allowed price, type), sorted — `OrderByPrice` without a per-claim sort.
-    price_cache: BTreeMap<String, Vec<(u64, usize)>>,
+    /// Keyed by the zone and capacity-type requirements themselves (few distinct ones,
+    /// compared by equality: formatting a key per claim cost more than the lookup).
+    price_cache: Vec<(PriceKey, Vec<(u64, usize)>)>,
     /// Per label key: the values this pool's types and template can give a new node
     /// (topology domains), sorted.
     domain_cache: BTreeMap<String, Vec<String>>,
@@ -146,7 +151,7 @@ impl PoolIndex {
             base,
             thresholds,
             compat_cache: BTreeMap::new(),
-            price_cache: BTreeMap::new(),
+            price_cache: Vec::new(),
             domain_cache: BTreeMap::new(),
             has_prefer_no_schedule,
             has_min_values,
@@ -207,25 +212,31 @@ impl PoolIndex {
 
     /// Base types in price order under the zone and capacity-type parts of `reqs`.
     pub fn price_order(&mut self, reqs: &Requirements) -> &[(u64, usize)] {
-        let key = format!(
-            "{:?}|{:?}",
-            reqs.get(labels::ZONE),
-            reqs.get(labels::CAPACITY_TYPE)
-        );
-        if !self.price_cache.contains_key(&key) {
-            let mut v: Vec<(u64, usize)> = self
-                .base
-                .iter()
-                .filter_map(|t| {
-                    self.input.instance_types[t]
-                        .cheapest_offering(reqs)
-                        .map(|o| (o.price.0, t))
-                })
-                .collect();
-            v.sort_unstable();
-            self.price_cache.insert(key.clone(), v);
-        }
-        &self.price_cache[&key]
+        let zone = reqs.get(labels::ZONE);
+        let capacity_type = reqs.get(labels::CAPACITY_TYPE);
+        let i = match self
+            .price_cache
+            .iter()
+            .position(|(k, _)| k.0.as_ref() == zone && k.1.as_ref() == capacity_type)
+        {
+            Some(i) => i,
+            None => {
+                let mut v: Vec<(u64, usize)> = self
+                    .base
+                    .iter()
+                    .filter_map(|t| {
+                        self.input.instance_types[t]
+                            .cheapest_offering(reqs)
+                            .map(|o| (o.price.0, t))
+                    })
+                    .collect();
+                v.sort_unstable();
+                self.price_cache
+                    .push(((zone.cloned(), capacity_type.cloned()), v));
+                self.price_cache.len() - 1
+            }
+        };
+        &self.price_cache[i].1
     }
 
     /// Karpenter's `minValues` (`nodeclaim.go`): for every requirement with `minValues`,

@@ -10,7 +10,7 @@ impl<'s, 'i> Solve<'s, 'i> {
         }
         let demand = self.specs[si].demand;
         let mut stack = std::mem::take(&mut self.stack);
-        let tree = std::mem::replace(&mut self.tree, MaxTree::new(&[]));
+        let tree = std::mem::take(&mut self.tree);
         let found = tree.find_first(&demand, &mut stack, |slot| {
             self.existing_accepts(pod, si, v, slot)
         });

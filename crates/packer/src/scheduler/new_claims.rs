@@ -11,8 +11,8 @@ impl<'s, 'i> Solve<'s, 'i> {
         v: usize,
     ) -> Result<(), String> {
         let mut rejections: Vec<(String, PoolRejection)> = Vec::new();
-        let order = self.sched.order.clone();
-        for pool_i in order {
+        for oi in 0..self.sched.order.len() {
+            let pool_i = self.sched.order[oi];
             let name = self.sched.pools[pool_i].name().to_string();
             if let Some(msg) = &self.over_limit[pool_i] {
                 rejections.push((name, PoolRejection::Limit(msg.clone())));

@@ -196,7 +196,7 @@ impl Scheduler {
         );
         let base = Base {
             order: std::mem::take(&mut prepared.order),
-            tree: std::mem::replace(&mut prepared.tree, MaxTree::new(&[])),
+            tree: std::mem::take(&mut prepared.tree),
             node_reqs: std::mem::take(&mut prepared.node_reqs),
             group_counts: std::mem::take(&mut prepared.group_counts),
             domain_tables: std::mem::take(&mut prepared.domain_tables),
