@@ -150,7 +150,8 @@ impl PreparedExisting {
             }
         }
         self.anti_affinity_pods.sort_unstable();
-        self.group_counts = GroupCounts::default();
+        self.group_counts
+            .refresh(existing, changed, &is_changed, &self.domain_tables);
     }
 
     /// How many existing nodes it was prepared for.
@@ -289,6 +290,39 @@ struct GroupCount {
 }
 
 impl GroupCounts {
+    /// Recounts only the `changed` nodes (their labels did not change, so their domain
+    /// ids are looked up in the snapshot's cached `tables`). A group whose key has no
+    /// cached table is dropped and counted afresh when next asked for.
+    fn refresh(
+        &mut self,
+        existing: &[ExistingNode],
+        changed: &[usize],
+        is_changed: &[bool],
+        tables: &[DomainTable],
+    ) {
+        self.entries.retain_mut(|g| {
+            let Some(table) = tables.iter().find(|t| t.key == g.key) else {
+                return false;
+            };
+            g.by_node.retain(|(ni, _, _)| !is_changed[*ni]);
+            for &ni in changed {
+                let node = &existing[ni];
+                let n = node
+                    .pods
+                    .iter()
+                    .filter(|p| g.selector.matches(&p.labels))
+                    .count();
+                if n > 0 {
+                    let domain = super::existing_nodes::node_label(node, &g.key)
+                        .and_then(|v| table.index.get(v).copied());
+                    g.by_node.push((ni, n, domain));
+                }
+            }
+            g.by_node.sort_unstable_by_key(|(ni, _, _)| *ni);
+            true
+        });
+    }
+
     /// The bound pods `selector` matches per node, with `domain` giving a node's domain
     /// id for `key` the first time the group is counted.
     pub fn get(
