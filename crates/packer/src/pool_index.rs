@@ -73,6 +73,8 @@ pub(crate) struct PoolIndex {
     pub exotic: Vec<bool>,
     /// Types compatible with the template, with an offering and room for daemonsets.
     pub base: Bitset,
+    /// [`PoolIndex::max_effective`] of `base`: every new claim starts from it.
+    pub base_max_effective: Resources,
     thresholds: Vec<Thresholds>,
     compat_cache: BTreeMap<String, Bitset>,
     /// Per (zone, capacity-type) requirement: base types with an allowed offering as
@@ -141,8 +143,15 @@ impl PoolIndex {
             .any(|t| t.effect == TaintEffect::PreferNoSchedule);
         let has_min_values = template_reqs.iter().any(|r| r.min_values.is_some());
         let exotic = types.iter().map(crate::launch::is_exotic).collect();
+        let mut base_max_effective = Resources::ZERO;
+        for t in base.iter() {
+            if let Some(e) = &effective[t] {
+                base_max_effective = base_max_effective.max(e);
+            }
+        }
         PoolIndex {
             exotic,
+            base_max_effective,
             input,
             template_reqs,
             type_reqs,

@@ -68,7 +68,10 @@ impl<'s, 'i> Solve<'s, 'i> {
                 Operator::In,
                 [hostname.as_str()],
             ));
-            let cap_max = pool.max_effective(&options);
+            let cap_max = match self.limit_ok[pool_i] {
+                None => pool.base_max_effective,
+                Some(_) => pool.max_effective(&options),
+            };
             self.claims.push(Claim {
                 pool: pool_i,
                 pods: Vec::new(),
