@@ -46,9 +46,7 @@ impl Simulation<'_> {
                 continue;
             };
             for o in t.offerings.iter().filter(|o| {
-                o.available
-                    && o.capacity_type == launch.capacity_type
-                    && filter.allows(o)
+                o.available && o.capacity_type == launch.capacity_type && filter.allows(o)
             }) {
                 if t.id == launch.instance_type && o.zone == launch.zone {
                     continue;

@@ -580,9 +580,9 @@ impl Simulation<'_> {
                 continue;
             };
             let allowed = || {
-                t.offerings.iter().filter(|o| {
-                    o.available && o.capacity_type == capacity && filter.allows(o)
-                })
+                t.offerings
+                    .iter()
+                    .filter(|o| o.available && o.capacity_type == capacity && filter.allows(o))
             };
             let Some(best) =
                 allowed().min_by(|a, b| a.price.cmp(&b.price).then_with(|| a.zone.cmp(&b.zone)))

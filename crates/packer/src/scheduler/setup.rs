@@ -97,14 +97,14 @@ impl<'s, 'i> Solve<'s, 'i> {
             .as_mut()
             .map(|b| std::mem::take(&mut b.domain_tables))
             .unwrap_or_default();
-        let mut table_base_len = vec![None; topology.tables.len()];
+        let mut table_base_len = Vec::with_capacity(topology.tables.len());
         for ti in 0..topology.tables.len() {
             let key = topology.tables[ti].key.clone();
             if base.is_some()
                 && let Some(i) = domain_cache.iter().position(|t| t.key == key)
             {
                 topology.tables[ti] = domain_cache.swap_remove(i);
-                table_base_len[ti] = Some(topology.tables[ti].names.len());
+                table_base_len.push(Some(topology.tables[ti].names.len()));
                 continue;
             }
             for node in input.existing {
@@ -119,9 +119,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                     }
                 }
             }
-            if base.is_some() {
-                table_base_len[ti] = Some(topology.tables[ti].names.len());
-            }
+            table_base_len.push(base.is_some().then(|| topology.tables[ti].names.len()));
         }
         // Count bound pods.
         for (g, ni) in inverse_records {
