@@ -136,8 +136,13 @@ impl Simulation<'_> {
     /// Sets an offering's availability in the scheduler and in the priced catalogue the
     /// disruption controller reads, so both see the same market.
     fn set_offering(&mut self, id: InstanceTypeId, zone: &str, ct: CapacityType, available: bool) {
-        self.scheduler
+        let changed = self
+            .scheduler
             .set_offering_available(id, zone, ct, available);
+        if changed > 0 {
+            // A prepared snapshot caches the topology domains the pools can produce.
+            self.snapshot.prepared = None;
+        }
         for t in self.pool_types.iter_mut().flatten().filter(|t| t.id == id) {
             for o in t
                 .offerings

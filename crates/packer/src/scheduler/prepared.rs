@@ -12,7 +12,10 @@ use model::labels::LabelSelector;
 use super::*;
 
 /// Existing nodes in Karpenter's order with a free-capacity tree, built once per
-/// snapshot by [`Scheduler::prepare`].
+/// snapshot by [`Scheduler::prepare`]. It also caches the topology domains the
+/// scheduler's pools can produce, so it is valid only while those pools are unchanged:
+/// after [`Scheduler::set_offering_available`] changes something, or with another
+/// `Scheduler`, prepare again.
 #[derive(Debug, Clone)]
 pub struct PreparedExisting {
     pub(super) order: Vec<usize>,
