@@ -316,9 +316,18 @@ proptest! {
             });
             prop_assert_eq!(got, want);
         }
-        // A node's requests change: refreshing the snapshot equals preparing it again.
+        // A node's requests and bound pods change: refreshing the snapshot (which keeps
+        // its topology caches and recounts only that node) equals preparing it again.
         if !existing.is_empty() {
             existing[0].requested = existing[0].requested.saturating_add(&Resources::new(1_500, 0));
+            // Prefer a pod whose required anti-affinity repels others from this node.
+            let extra = case
+                .specs
+                .iter()
+                .find(|s| !s.pod_anti_affinity.is_empty())
+                .unwrap_or(&case.specs[case.specs.len() - 1])
+                .clone();
+            existing[0].pods.push(extra);
             prepared.refresh(&existing, &[0]);
             let input = ScheduleInput { pods: &case.pods, existing: &existing, pool_usage: &usage };
             let a = sched.schedule_draft(&input, &mut prepared, &[], 0).output;
