@@ -109,6 +109,9 @@ pub struct Simulation<'s> {
     pub snapshot: crate::snapshot::Snapshot,
     /// Per node id: what the disruption candidate filter reads from its pods.
     pub pod_summaries: Vec<crate::candidates::PodSummary>,
+    /// Per pod id, the disruption probe that last marked it as a candidate's pod.
+    pub probe_marks: Vec<u64>,
+    pub probe_stamp: u64,
     pub last_noop_at: SimTime,
     pub ca_scan_queued: bool,
     pub last_ca_scale_up: Option<SimTime>,
@@ -185,6 +188,8 @@ impl<'s> Simulation<'s> {
             last_noop_version: None,
             snapshot: crate::snapshot::Snapshot::default(),
             pod_summaries: Vec::new(),
+            probe_marks: Vec::new(),
+            probe_stamp: 0,
             unavailable: Vec::new(),
             last_noop_at: cfg.start,
             ca_scan_queued: false,

@@ -172,6 +172,8 @@ impl Simulation<'_> {
             snap.pending
                 .extend(n.pods.iter().map(|p| self.state.pod(*p).pod.clone()));
         }
+        // In the scheduler's queue order, so each probe's sort only merges two runs.
+        snap.pending.sort_by(packer::queue_order);
         snap.built = true;
         self.snapshot = snap;
     }

@@ -34,6 +34,7 @@ use crate::reason::{PoolRejection, summarize};
 use crate::topology::{DomainTable, GroupKind, Topology};
 use crate::variant::{Variant, ladder};
 pub use prepared::{Draft, DraftClaim, PreparedExisting};
+pub use queue::queue_order;
 
 /// Taints a node carries only while it starts; Karpenter assumes pods will tolerate them
 /// on uninitialized nodes ("should assume pod will schedule to a node with ephemeral taint").

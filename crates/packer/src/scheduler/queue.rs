@@ -3,19 +3,25 @@
 
 use super::*;
 
+/// Karpenter's queue order (`queue.go: byCPUAndMemoryDescending`): CPU, then memory,
+/// descending; then creation time and id, so the order is total. Callers that hand the
+/// scheduler pods already in this order (in runs) make its sort linear.
+pub fn queue_order(a: &Pod, b: &Pod) -> std::cmp::Ordering {
+    let (ra, rb) = (a.requests(), b.requests());
+    rb.cpu_millis()
+        .cmp(&ra.cpu_millis())
+        .then_with(|| rb.memory_bytes().cmp(&ra.memory_bytes()))
+        .then_with(|| a.created_at.cmp(&b.created_at))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
 impl<'s, 'i> Solve<'s, 'i> {
     pub(super) fn run(&mut self) {
         let pods = self.input.pods;
         let mut sorted: Vec<usize> = (0..pods.len()).collect();
-        sorted.sort_by(|&a, &b| {
-            let (pa, pb) = (&pods[a], &pods[b]);
-            let (ra, rb) = (pa.requests(), pb.requests());
-            rb.cpu_millis()
-                .cmp(&ra.cpu_millis())
-                .then_with(|| rb.memory_bytes().cmp(&ra.memory_bytes()))
-                .then_with(|| pa.created_at.cmp(&pb.created_at))
-                .then_with(|| pa.id.cmp(&pb.id))
-        });
+        // A stable sort finds runs that callers left in order (a probe's candidate pods,
+        // then the pending pods) and merges them in linear time.
+        sorted.sort_by(|&a, &b| queue_order(&pods[a], &pods[b]));
         // suffix_min[i] = component-wise minimum demand of sorted[i..]: a claim that cannot
         // take that much more can never take another pod of this solve and is retired.
         let mut suffix_min = vec![Resources::UNLIMITED; sorted.len() + 1];
