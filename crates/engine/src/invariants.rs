@@ -89,7 +89,12 @@ fn check_all(sim: &Simulation, marks: &mut Marks, now: SimTime) -> Check {
     marks.events_seen = sim.events.len();
     marks.nodes_seen = sim.state.nodes.len();
     marks.disrupting = sim.state.nodes.iter().map(|n| n.disrupting).collect();
-    marks.live = sim.state.workload_pods.iter().map(Vec::len).collect();
+    marks.live = sim
+        .state
+        .workload_pods
+        .iter()
+        .map(std::collections::BTreeSet::len)
+        .collect();
     marks.rate = sim
         .state
         .nodes

@@ -207,7 +207,7 @@ impl<'s> Simulation<'s> {
             check_invariants: options.check_invariants || cfg!(debug_assertions),
             poll_every_tick: options.poll_every_tick,
         };
-        sim.state.workload_pods = vec![Vec::new(); cfg.workloads.len()];
+        sim.state.workload_pods = vec![std::collections::BTreeSet::new(); cfg.workloads.len()];
         sim.state.workload_bound = vec![0; cfg.workloads.len()];
         sim.state.now = cfg.start;
         sim.init()?;
@@ -416,7 +416,7 @@ impl<'s> Simulation<'s> {
             bound_at: None,
         });
         self.state.pending.insert(id);
-        self.state.workload_pods[workload.index()].push(id);
+        self.state.workload_pods[workload.index()].insert(id);
         self.on_pending(now, id);
         id
     }
