@@ -162,8 +162,7 @@ impl Simulation<'_> {
                 }
             } else if desired < live {
                 // The ReplicaSet controller deletes unscheduled pods first, then the newest.
-                let mut victims: Vec<PodId> =
-                    self.state.workload_pods[w].iter().copied().collect();
+                let mut victims: Vec<PodId> = self.state.workload_pods[w].iter().copied().collect();
                 victims.sort_by_key(|p| {
                     (
                         self.state.pod(*p).phase != PodPhase::Pending,
