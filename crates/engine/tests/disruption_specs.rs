@@ -3,6 +3,8 @@
 //! spec it mirrors. The cluster is built from scenario text: inventory nodes owned by a
 //! NodePool, pods pinned to them with `placement`, then an hour of simulated time.
 
+mod common;
+
 use engine::output::RunOutput;
 
 const HEAD: &str = r#"
@@ -48,23 +50,7 @@ fn pinned(name: &str, cpu: &str, on: &[&str], extra: &str) -> String {
 }
 
 fn run(text: &str) -> RunOutput {
-    let loaded = scenario::parse_str("spec.toml", text).unwrap_or_else(|d| {
-        panic!(
-            "{}",
-            d.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    });
-    engine::run(
-        &loaded.scenario,
-        engine::RunOptions {
-            check_invariants: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
+    common::run_text("spec.toml", text)
 }
 
 fn terminated(out: &RunOutput, node: &str) -> bool {

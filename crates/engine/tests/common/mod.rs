@@ -5,7 +5,10 @@ use engine::output::RunOutput;
 
 /// Loads scenario text and runs it with invariants checked after every event.
 pub fn run_text(name: &str, text: &str) -> RunOutput {
-    let loaded = scenario::parse_str(name, text).unwrap_or_else(|d| panic!("{name}: {d:?}"));
+    let loaded = scenario::parse_str(name, text).unwrap_or_else(|d| {
+        let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
+        panic!("{}", lines.join("\n"))
+    });
     engine::run(
         &loaded.scenario,
         engine::RunOptions {

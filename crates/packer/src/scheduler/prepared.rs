@@ -18,25 +18,32 @@ use super::*;
 /// `Scheduler`, prepare again.
 #[derive(Debug, Clone)]
 pub struct PreparedExisting {
-    pub(super) order: Vec<usize>,
     /// Input index → slot in `order`.
     pub(super) slot_of: Vec<usize>,
     /// Free capacity per slot, as the tree holds it between solves.
     pub(super) free: Vec<Resources>,
-    pub(super) tree: MaxTree,
-    pub(super) node_reqs: Vec<Option<Requirements>>,
     /// (node, pod) of every bound pod with required anti-affinity: the only bound pods
     /// that repel others, and few, so solves need not scan every bound pod for them.
     pub(super) anti_affinity_pods: Vec<(usize, usize)>,
-    pub(super) group_counts: GroupCounts,
+    pub(super) carried: Carried,
+}
+
+/// What a solve takes from its prepared snapshot, works on, and hands back (the tree with
+/// the slots it touched, which the snapshot restores).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Carried {
+    pub order: Vec<usize>,
+    pub tree: MaxTree,
+    pub node_reqs: Vec<Option<Requirements>>,
+    pub group_counts: GroupCounts,
     /// Per topology key a solve has used: its domain table after registering every
     /// existing node's value and every value the pools can produce, which is the same
     /// for every solve of this snapshot (building it per probe was half of a probe on
     /// a large cluster with topology spread).
-    pub(super) domain_tables: Vec<DomainTable>,
+    pub domain_tables: Vec<DomainTable>,
     /// Per slot, the hostname's domain id in the cached hostname table, once a solve
     /// with a hostname group has looked them up.
-    pub(super) host_domain: Option<Vec<Option<u32>>>,
+    pub host_domain: Option<Vec<Option<u32>>>,
 }
 
 /// A new claim whose launch has not been chosen yet ([`Scheduler::finalize`] does).
@@ -88,13 +95,18 @@ pub(super) fn existing_order(existing: &[ExistingNode]) -> Vec<usize> {
 pub(super) fn anti_affinity_pods(existing: &[ExistingNode]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (ni, node) in existing.iter().enumerate() {
-        for (pi, pod) in node.pods.iter().enumerate() {
-            if pod.pod_anti_affinity.iter().any(|t| t.is_required()) {
-                out.push((ni, pi));
-            }
-        }
+        push_anti_affinity_pods(ni, node, &mut out);
     }
     out
+}
+
+/// Appends node `ni`'s entries of [`anti_affinity_pods`].
+fn push_anti_affinity_pods(ni: usize, node: &ExistingNode, out: &mut Vec<(usize, usize)>) {
+    for (pi, pod) in node.pods.iter().enumerate() {
+        if pod.pod_anti_affinity.iter().any(|t| t.is_required()) {
+            out.push((ni, pi));
+        }
+    }
 }
 
 impl PreparedExisting {
@@ -113,13 +125,13 @@ impl PreparedExisting {
             })
             .collect();
         PreparedExisting {
-            tree: MaxTree::new(&free),
-            node_reqs: vec![None; order.len()],
+            carried: Carried {
+                tree: MaxTree::new(&free),
+                node_reqs: vec![None; order.len()],
+                order,
+                ..Carried::default()
+            },
             anti_affinity_pods: anti_affinity_pods(existing),
-            group_counts: GroupCounts::default(),
-            domain_tables: Vec::new(),
-            host_domain: None,
-            order,
             slot_of,
             free,
         }
@@ -137,7 +149,7 @@ impl PreparedExisting {
             self.free[slot] = existing[i]
                 .allocatable
                 .saturating_sub(&existing[i].requested);
-            self.tree.set(slot, self.free[slot]);
+            self.carried.tree.set(slot, self.free[slot]);
         }
         // Only the changed nodes' bound pods are looked at again.
         let mut is_changed = vec![false; existing.len()];
@@ -146,24 +158,22 @@ impl PreparedExisting {
         }
         self.anti_affinity_pods.retain(|&(ni, _)| !is_changed[ni]);
         for &ni in changed {
-            for (pi, pod) in existing[ni].pods.iter().enumerate() {
-                if pod.pod_anti_affinity.iter().any(|t| t.is_required()) {
-                    self.anti_affinity_pods.push((ni, pi));
-                }
-            }
+            push_anti_affinity_pods(ni, &existing[ni], &mut self.anti_affinity_pods);
         }
         self.anti_affinity_pods.sort_unstable();
-        self.group_counts
-            .refresh(existing, changed, &is_changed, &self.domain_tables);
+        let carried = &mut self.carried;
+        carried
+            .group_counts
+            .refresh(existing, changed, &is_changed, &carried.domain_tables);
     }
 
     /// How many existing nodes it was prepared for.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.slot_of.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.slot_of.is_empty()
     }
 }
 
@@ -199,12 +209,7 @@ impl Scheduler {
             "stale PreparedExisting"
         );
         let base = Base {
-            order: std::mem::take(&mut prepared.order),
-            tree: std::mem::take(&mut prepared.tree),
-            node_reqs: std::mem::take(&mut prepared.node_reqs),
-            group_counts: std::mem::take(&mut prepared.group_counts),
-            domain_tables: std::mem::take(&mut prepared.domain_tables),
-            host_domain: prepared.host_domain.take(),
+            carried: std::mem::take(&mut prepared.carried),
             slot_of: &prepared.slot_of,
             anti_affinity_pods: &prepared.anti_affinity_pods,
             masked,
@@ -213,14 +218,9 @@ impl Scheduler {
         solve.stop_watch = stop_watch;
         solve.run();
         let (draft, back, touched) = solve.finish_draft();
-        prepared.order = back.order;
-        prepared.tree = back.tree;
-        prepared.node_reqs = back.node_reqs;
-        prepared.group_counts = back.group_counts;
-        prepared.domain_tables = back.domain_tables;
-        prepared.host_domain = back.host_domain;
+        prepared.carried = back;
         for slot in touched {
-            prepared.tree.set(slot, prepared.free[slot]);
+            prepared.carried.tree.set(slot, prepared.free[slot]);
         }
         draft
     }
@@ -253,25 +253,10 @@ impl Scheduler {
 
 /// What a solve against a prepared snapshot starts from.
 pub(super) struct Base<'p> {
-    pub order: Vec<usize>,
-    pub tree: MaxTree,
-    pub node_reqs: Vec<Option<Requirements>>,
-    pub group_counts: GroupCounts,
-    pub domain_tables: Vec<DomainTable>,
-    pub host_domain: Option<Vec<Option<u32>>>,
+    pub carried: Carried,
     pub slot_of: &'p [usize],
     pub anti_affinity_pods: &'p [(usize, usize)],
     pub masked: &'p [usize],
-}
-
-/// What a solve hands back to its prepared snapshot.
-pub(super) struct Returned {
-    pub order: Vec<usize>,
-    pub tree: MaxTree,
-    pub node_reqs: Vec<Option<Requirements>>,
-    pub group_counts: GroupCounts,
-    pub domain_tables: Vec<DomainTable>,
-    pub host_domain: Option<Vec<Option<u32>>>,
 }
 
 /// Bound pods counted per topology group, by node: (node index, pods the selector

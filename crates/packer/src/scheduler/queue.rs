@@ -113,7 +113,7 @@ impl<'s, 'i> Solve<'s, 'i> {
         self.add_to_new_claim(pod, si, v)
     }
 
-    pub(super) fn finish_draft(mut self) -> (Draft, prepared::Returned, Vec<usize>) {
+    pub(super) fn finish_draft(mut self) -> (Draft, prepared::Carried, Vec<usize>) {
         let claims = std::mem::take(&mut self.claims)
             .into_iter()
             .map(|c| DraftClaim {
@@ -136,7 +136,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                 domain_tables.push(table);
             }
         }
-        let base = prepared::Returned {
+        let base = prepared::Carried {
             order: self.order,
             tree: self.tree,
             node_reqs: self.node_reqs,

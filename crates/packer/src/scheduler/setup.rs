@@ -12,7 +12,7 @@ impl<'s, 'i> Solve<'s, 'i> {
     ) -> Solve<'s, 'i> {
         let mut group_counts = base
             .as_mut()
-            .map(|b| std::mem::take(&mut b.group_counts))
+            .map(|b| std::mem::take(&mut b.carried.group_counts))
             .unwrap_or_default();
         let mut masked = vec![false; input.existing.len()];
         if let Some(b) = &base {
@@ -95,7 +95,7 @@ impl<'s, 'i> Solve<'s, 'i> {
         // templates can produce. A prepared snapshot keeps each key's table.
         let mut domain_cache = base
             .as_mut()
-            .map(|b| std::mem::take(&mut b.domain_tables))
+            .map(|b| std::mem::take(&mut b.carried.domain_tables))
             .unwrap_or_default();
         let mut table_base_len = Vec::with_capacity(topology.tables.len());
         for ti in 0..topology.tables.len() {
@@ -164,17 +164,17 @@ impl<'s, 'i> Solve<'s, 'i> {
         }
         let host_table = topology.table_of(labels::HOSTNAME);
 
-        let mut host_domain_cache = base.as_mut().and_then(|b| b.host_domain.take());
+        let mut host_domain_cache = base.as_mut().and_then(|b| b.carried.host_domain.take());
         // Existing nodes in Karpenter's order, with masked ones holding no room.
         let mut touched = Vec::new();
         let (order, tree, node_reqs) = match base {
             Some(b) => {
-                let mut tree = b.tree;
+                let mut tree = b.carried.tree;
                 for &i in b.masked {
                     tree.set(b.slot_of[i], Resources::ZERO);
                     touched.push(b.slot_of[i]);
                 }
-                (b.order, tree, b.node_reqs)
+                (b.carried.order, tree, b.carried.node_reqs)
             }
             None => {
                 let order = prepared::existing_order(input.existing);
