@@ -643,6 +643,27 @@ impl Simulation<'_> {
             }
         }
         pods.sort_by(packer::queue_order);
+        // Most probes are decided by first fit on the existing nodes (see
+        // `packer::QuickProbe`); the answers below are the full solve's.
+        // A multi-node probe's reason is never shown (the binary search keeps only the
+        // longest prefix that works), so "more than one new node" may stand for whichever
+        // reason the full solve would have found first.
+        let watch_one_claim = nodes.len() > 1 && max_claims == 1;
+        match self.quick_probe_on_snapshot(&pods, nodes, watch_one_claim) {
+            packer::QuickProbe::WatchedWaits(pod) => {
+                return Outcome::Blocked(format!(
+                    "pod {} would wait for an uninitialized node",
+                    self.state.pod(pod).pod.name
+                ));
+            }
+            packer::QuickProbe::AllOnExisting => return Outcome::Delete,
+            packer::QuickProbe::BeyondOneClaim => {
+                return Outcome::Blocked(
+                    "its pods would need more than one new node; consolidation replaces with at most one".into(),
+                );
+            }
+            packer::QuickProbe::Undecided => {}
+        }
         let candidate_pods = pods.len();
         pods.extend(self.snapshot.pending.iter().cloned());
         // The first candidate pod that would wait for an uninitialized node decides the

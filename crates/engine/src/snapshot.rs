@@ -91,6 +91,33 @@ impl Simulation<'_> {
         )
     }
 
+    /// [`packer::Scheduler::quick_probe`] of `watched` (in queue order) and the pending
+    /// pods against the view without the nodes in `masked`.
+    pub fn quick_probe_on_snapshot(
+        &mut self,
+        watched: &[Pod],
+        masked: &[NodeId],
+        watch_one_claim: bool,
+    ) -> packer::QuickProbe {
+        self.ensure_snapshot();
+        let snap = &mut self.snapshot;
+        let masked: Vec<usize> = masked
+            .iter()
+            .filter_map(|n| snap.index[n.index()])
+            .collect();
+        let prepared = snap
+            .prepared
+            .get_or_insert_with(|| self.scheduler.prepare(&snap.existing));
+        self.scheduler.quick_probe(
+            watched,
+            &snap.pending,
+            &snap.existing,
+            prepared,
+            &masked,
+            watch_one_claim,
+        )
+    }
+
     /// Brings the view up to date if it is stale, rebuilding only what changed.
     pub fn ensure_snapshot(&mut self) {
         if self.snapshot.built {

@@ -337,3 +337,131 @@ proptest! {
         }
     }
 }
+
+/// What the engine concludes from a consolidation probe's draft allowing one new node:
+/// whether it fails (a watched pod waits or fits nowhere, or more than one claim).
+fn probe_fails(draft: &packer::Draft, watched: &[Pod]) -> bool {
+    let is_watched = |id: &PodId| watched.iter().any(|p| p.id == *id);
+    draft.stopped
+        || draft
+            .output
+            .unschedulable
+            .iter()
+            .any(|u| is_watched(&u.pod))
+        || draft.claims.len() > 1
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Whenever the quick probe answers, the full solve agrees: it stops at the same
+    /// watched pod, places everything on existing nodes, or fails with one claim allowed.
+    #[test]
+    fn quick_probe_answers_agree_with_full_solves(
+        case in arb_case(),
+        watched_len in 0usize..12,
+        mask in prop::collection::vec(any::<bool>(), 5),
+    ) {
+        let mut sorted = case.pods.clone();
+        sorted.sort_by(packer::queue_order);
+        let k = watched_len.min(sorted.len());
+        let mut watched: Vec<Pod> = sorted.iter().step_by(2).take(k).cloned().collect();
+        watched.sort_by(packer::queue_order);
+        let others: Vec<Pod> = sorted.iter().filter(|p| !watched.iter().any(|w| w.id == p.id)).cloned().collect();
+        let masked: Vec<usize> = (0..case.existing.len()).filter(|i| mask[*i]).collect();
+        let mut sched = scheduler_for(&case);
+        let mut prepared = sched.prepare(&case.existing);
+        let usage = [PoolUsage::default()];
+        let mut all = watched.clone();
+        all.extend(others.iter().cloned());
+        let input = ScheduleInput { pods: &all, existing: &case.existing, pool_usage: &usage };
+        for watch_one_claim in [false, true] {
+            let quick = sched.quick_probe(&watched, &others, &case.existing, &mut prepared, &masked, watch_one_claim);
+            let draft = sched.schedule_draft(&input, &mut prepared, &masked, watched.len());
+            match quick {
+                packer::QuickProbe::Undecided => {}
+                packer::QuickProbe::WatchedWaits(id) => {
+                    prop_assert!(draft.stopped);
+                    prop_assert_eq!(draft.output.bindings.last().map(|b| b.pod), Some(id));
+                }
+                packer::QuickProbe::AllOnExisting => {
+                    prop_assert!(!draft.stopped);
+                    prop_assert!(draft.claims.is_empty() && draft.output.unschedulable.is_empty());
+                    prop_assert_eq!(draft.output.bindings.len(), all.len());
+                }
+                packer::QuickProbe::BeyondOneClaim => {
+                    prop_assert!(watch_one_claim);
+                    prop_assert!(probe_fails(&draft, &watched));
+                }
+            }
+        }
+    }
+}
+
+/// The quick probe answers each way on a small cluster (so the property above is not
+/// vacuous): one initialized node with room for one pod, one launching node.
+#[test]
+fn quick_probe_decides_typical_probes() {
+    let node = |i: u32, cpu: u64, initialized: bool| ExistingNode {
+        id: NodeRef::Node(NodeId(i)),
+        name: format!("node-{i}"),
+        labels: labels_of(&[
+            (labels::ZONE, ZONES[0]),
+            (labels::HOSTNAME, &format!("node-{i}")),
+        ]),
+        taints: vec![],
+        allocatable: Resources::new(cpu, 32 * GI).with(ResourceKind::Pods, 110),
+        requested: Resources::ZERO,
+        initialized,
+        nodepool: None,
+        pods: vec![],
+    };
+    let existing = vec![node(0, 1_000, true), node(1, 4_000, false)];
+    let shape = Arc::new(spec(1_000, GI));
+    let pod = |i: u32| Pod {
+        id: PodId(i),
+        name: format!("p{i}").into(),
+        workload: model::WorkloadId(0),
+        spec: shape.clone(),
+        created_at: model::SimTime(0),
+    };
+    let mut sched = Scheduler::new(
+        vec![pool_with(nodepool("default"), fake_catalogue(8, &ZONES))],
+        &[],
+        VersionProfile::V1,
+    );
+    let mut prepared = sched.prepare(&existing);
+    let quick =
+        |sched: &mut Scheduler,
+         prepared: &mut packer::PreparedExisting,
+         w: &[Pod],
+         masked: &[usize],
+         one: bool| { sched.quick_probe(w, &[], &existing, prepared, masked, one) };
+    assert_eq!(
+        quick(&mut sched, &mut prepared, &[pod(0)], &[], false),
+        packer::QuickProbe::AllOnExisting
+    );
+    assert_eq!(
+        quick(&mut sched, &mut prepared, &[pod(0), pod(1)], &[], false),
+        packer::QuickProbe::WatchedWaits(PodId(1))
+    );
+    assert_eq!(
+        quick(&mut sched, &mut prepared, &[pod(0)], &[0, 1], false),
+        packer::QuickProbe::Undecided
+    );
+    // The largest type (fake-8x) holds eight of these pods: nine cannot share one node.
+    let eight: Vec<Pod> = (0..8).map(pod).collect();
+    assert_eq!(
+        quick(&mut sched, &mut prepared, &eight, &[0, 1], true),
+        packer::QuickProbe::Undecided
+    );
+    let nine: Vec<Pod> = (0..9).map(pod).collect();
+    assert_eq!(
+        quick(&mut sched, &mut prepared, &nine, &[0, 1], true),
+        packer::QuickProbe::BeyondOneClaim
+    );
+    assert_eq!(
+        quick(&mut sched, &mut prepared, &nine, &[0, 1], false),
+        packer::QuickProbe::Undecided
+    );
+}

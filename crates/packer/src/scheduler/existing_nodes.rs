@@ -24,22 +24,8 @@ impl<'s, 'i> Solve<'s, 'i> {
         let node = &self.input.existing[self.order[slot]];
         let spec = &pod.spec;
         let variant = &self.specs[si].variants[v];
-        if !node.taints.is_empty() {
-            let taints: Vec<Taint>;
-            let relevant: &[Taint] = if node.initialized {
-                &node.taints
-            } else {
-                taints = node
-                    .taints
-                    .iter()
-                    .filter(|t| !EPHEMERAL_TAINT_KEYS.contains(&t.key.as_str()))
-                    .cloned()
-                    .collect();
-                &taints
-            };
-            if variant.tolerates(spec, relevant).is_some() {
-                return false;
-            }
+        if taints_reject(node, |taints| variant.tolerates(spec, taints).is_some()) {
+            return false;
         }
         let state = &self.specs[si];
         if !variant.constrained && state.repelled_by.is_empty() {
@@ -103,6 +89,24 @@ impl<'s, 'i> Solve<'s, 'i> {
             }
         }
     }
+}
+
+/// Whether `node`'s taints keep a pod out (`untolerated` says so for a list of taints);
+/// an uninitialized node's ephemeral taints are assumed tolerated.
+pub(super) fn taints_reject(node: &ExistingNode, untolerated: impl Fn(&[Taint]) -> bool) -> bool {
+    if node.taints.is_empty() {
+        return false;
+    }
+    if node.initialized {
+        return untolerated(&node.taints);
+    }
+    let lasting: Vec<Taint> = node
+        .taints
+        .iter()
+        .filter(|t| !EPHEMERAL_TAINT_KEYS.contains(&t.key.as_str()))
+        .cloned()
+        .collect();
+    untolerated(&lasting)
 }
 
 /// A node's label, with the hostname defaulting to the node's name.

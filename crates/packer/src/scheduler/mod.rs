@@ -35,6 +35,7 @@ use crate::topology::{DomainTable, GroupKind, Topology};
 use crate::variant::{Variant, ladder};
 pub use prepared::{Draft, DraftClaim, PreparedExisting};
 pub use queue::queue_order;
+pub use quick::QuickProbe;
 
 /// Taints a node carries only while it starts; Karpenter assumes pods will tolerate them
 /// on uninitialized nodes ("should assume pod will schedule to a node with ephemeral taint").
@@ -307,4 +308,5 @@ mod existing_nodes;
 mod new_claims;
 mod prepared;
 mod queue;
+mod quick;
 mod setup;

@@ -26,6 +26,7 @@ pub struct PreparedExisting {
     /// that repel others, and few, so solves need not scan every bound pod for them.
     pub(super) anti_affinity_pods: Vec<(usize, usize)>,
     pub(super) carried: Carried,
+    pub(super) scratch: super::quick::QuickScratch,
 }
 
 /// What a solve takes from its prepared snapshot, works on, and hands back (the tree with
@@ -134,6 +135,7 @@ impl PreparedExisting {
             anti_affinity_pods: anti_affinity_pods(existing),
             slot_of,
             free,
+            scratch: Default::default(),
         }
     }
 

@@ -1,0 +1,186 @@
+//! A consolidation probe decided by first fit on the existing nodes alone.
+//!
+//! Most probes of a busy day end the same way: one of the candidate's pods would have to
+//! wait for a node that is still launching, so the probe fails. For plain pods (no
+//! selectors, affinities or topology) the full solve puts each pod on the first existing
+//! node with room, in Karpenter's order, before it looks at claims; a pod that fits no
+//! existing node goes to a claim or stays unschedulable and never takes existing room
+//! later in that solve (rooms only shrink, and a plain pod has one rung unless some pool
+//! has a `PreferNoSchedule` taint). So walking the pods in queue order over the existing
+//! nodes alone finds where the full solve would stop, or that it needs no claim at all,
+//! without setting one up. A constrained pod, an anti-affinity that could repel a plain
+//! pod, or a probe whose answer depends on claims is left to the full solve.
+
+use model::taints::first_untolerated;
+
+use super::existing_nodes::taints_reject;
+use super::*;
+
+/// A probe's answer when first fit on existing nodes decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuickProbe {
+    /// The full solve is needed.
+    Undecided,
+    /// Every pod binds to an existing node, and no watched pod to an uninitialized one.
+    AllOnExisting,
+    /// The first watched pod to bind to an uninitialized node: where a full solve with the
+    /// same `stop_watch` stops.
+    WatchedWaits(PodId),
+    /// (Only when asked to watch for it.) The watched pods that fit no existing node cannot
+    /// all share one new node, so a probe allowing one new node fails; the full solve may
+    /// have failed it for an earlier reason, which is not known.
+    BeyondOneClaim,
+}
+
+/// Reused buffers: free room of the slots a probe filled (valid where `seen` holds the
+/// probe's epoch) and the tree-search stack.
+#[derive(Debug, Clone, Default)]
+pub(super) struct QuickScratch {
+    free: Vec<Resources>,
+    seen: Vec<u32>,
+    epoch: u32,
+    stack: Vec<usize>,
+}
+
+/// A pod whose only constraints are its requests and tolerations: its first rung is
+/// unconstrained and it owns no topology group.
+fn plain(spec: &PodSpec) -> bool {
+    spec.node_selector.is_empty()
+        && spec.required_node_affinity.is_empty()
+        && spec.preferred_node_affinity.is_empty()
+        && spec.topology_spread.is_empty()
+        && spec.pod_affinity.is_empty()
+        && spec.pod_anti_affinity.is_empty()
+}
+
+/// Pods in `a` and `b` (each in queue order) merged, watched ones (from `a`) marked.
+fn merged<'p>(a: &'p [Pod], b: &'p [Pod]) -> impl Iterator<Item = (&'p Pod, bool)> {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        let take_a = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => queue_order(x, y).is_lt(),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        if take_a {
+            i += 1;
+            Some((&a[i - 1], true))
+        } else {
+            j += 1;
+            Some((&b[j - 1], false))
+        }
+    })
+}
+
+impl Scheduler {
+    /// What [`Scheduler::schedule_draft`] with pods `watched ++ others` and `stop_watch =
+    /// watched.len()` would conclude, when first fit on the existing nodes decides it.
+    /// `watched` and `others` must each be in [`queue_order`]; `prepared` is left as it
+    /// was. With `watch_one_claim`, it may also answer [`QuickProbe::BeyondOneClaim`].
+    pub fn quick_probe(
+        &self,
+        watched: &[Pod],
+        others: &[Pod],
+        existing: &[ExistingNode],
+        prepared: &mut PreparedExisting,
+        masked: &[usize],
+        watch_one_claim: bool,
+    ) -> QuickProbe {
+        // A required anti-affinity anywhere in the solve could repel a plain pod from a
+        // node: bound pods' terms are checked per pod below, the probe's own pods' here.
+        let mut last_spec = None;
+        for pod in watched.iter().chain(others) {
+            let key = spec_key(&pod.spec);
+            if last_spec != Some(key) && pod.spec.pod_anti_affinity.iter().any(|t| t.is_required())
+            {
+                return QuickProbe::Undecided;
+            }
+            last_spec = Some(key);
+        }
+        let is_masked = |ni: usize| masked.contains(&ni);
+        let repelling: Vec<&model::labels::LabelSelector> = prepared
+            .anti_affinity_pods
+            .iter()
+            .filter(|(ni, _)| !is_masked(*ni))
+            .flat_map(|&(ni, pi)| existing[ni].pods[pi].pod_anti_affinity.iter())
+            .filter(|t| t.is_required())
+            .map(|t| &t.label_selector)
+            .collect();
+        let p = prepared;
+        for &i in masked {
+            p.carried.tree.set(p.slot_of[i], Resources::ZERO);
+        }
+        let s = &mut p.scratch;
+        s.epoch = s.epoch.wrapping_add(1);
+        if s.epoch == 0 || s.seen.len() != p.slot_of.len() {
+            s.seen = vec![0; p.slot_of.len()];
+            s.free = vec![Resources::ZERO; p.slot_of.len()];
+            s.epoch = 1;
+        }
+        // Until a watched pod waits, the verdict is "all on existing nodes" unless some pod
+        // was not.
+        let mut verdict = QuickProbe::AllOnExisting;
+        // A claim's pods sum to at most one of its pool's types' effective capacity.
+        let claim_max = self
+            .pools
+            .iter()
+            .fold(Resources::ZERO, |m, p| m.max(&p.base_max_effective));
+        let mut watched_off_existing = Resources::ZERO;
+        for (pod, is_watched) in merged(watched, others) {
+            let spec = &pod.spec;
+            if !plain(spec) || repelling.iter().any(|sel| sel.matches(&spec.labels)) {
+                verdict = QuickProbe::Undecided;
+                break;
+            }
+            let demand = pod_demand(&spec.requests);
+            let (tree, order, epoch) = (&p.carried.tree, &p.carried.order, s.epoch);
+            let (free, seen) = (&s.free, &s.seen);
+            let found = tree.find_first(&demand, &mut s.stack, |slot| {
+                let room = if seen[slot] == epoch {
+                    free[slot]
+                } else {
+                    tree.get(slot)
+                };
+                demand.fits_in(&room)
+                    && !taints_reject(&existing[order[slot]], |t| {
+                        first_untolerated(t, &spec.tolerations).is_some()
+                    })
+            });
+            let Some(slot) = found else {
+                // With a single rung, a pod that fits no existing node now never will in
+                // this solve (rooms only shrink): it ends on a claim or unschedulable, and
+                // later pods still see the same existing nodes first.
+                if self.any_prefer_no_schedule {
+                    verdict = QuickProbe::Undecided;
+                    break;
+                }
+                verdict = QuickProbe::Undecided;
+                if is_watched && watch_one_claim {
+                    watched_off_existing = watched_off_existing.saturating_add(&demand);
+                    if !watched_off_existing.fits_in(&claim_max) {
+                        verdict = QuickProbe::BeyondOneClaim;
+                        break;
+                    }
+                }
+                continue;
+            };
+            if is_watched && !existing[order[slot]].initialized {
+                verdict = QuickProbe::WatchedWaits(pod.id);
+                break;
+            }
+            let room = if s.seen[slot] == s.epoch {
+                s.free[slot]
+            } else {
+                tree.get(slot)
+            };
+            s.free[slot] = room.saturating_sub(&demand);
+            s.seen[slot] = s.epoch;
+        }
+        for &i in masked {
+            let slot = p.slot_of[i];
+            p.carried.tree.set(slot, p.free[slot]);
+        }
+        verdict
+    }
+}
