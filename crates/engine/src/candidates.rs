@@ -43,8 +43,7 @@ impl Simulation<'_> {
         scheduled_budgets
             || self
                 .state
-                .nodes
-                .iter()
+                .live_nodes()
                 .filter(|n| n.phase == NodePhase::Ready)
                 .any(|n| {
                     let Some(pool) = n.nodepool else { return false };
@@ -63,8 +62,8 @@ impl Simulation<'_> {
         let mut out: Vec<(u64, NodeId)> = Vec::new();
         let pdb_room = crate::pdb::PdbRoom::new(self);
         let v1_14 = self.cfg.karpenter.v1_14;
-        for i in 0..self.state.nodes.len() {
-            let n = &self.state.nodes[i];
+        for i in 0..self.state.live.len() {
+            let n = &self.state.nodes[self.state.live[i].index()];
             let Some(pool) = n.nodepool else { continue };
             if n.phase != NodePhase::Ready || n.cordoned || n.disrupting || !n.nominated.is_empty()
             {

@@ -115,11 +115,7 @@ impl Simulation<'_> {
         let watching = self.poll_every_tick
             || self.validating.is_some()
             || !self.commands.is_empty()
-            || self
-                .state
-                .nodes
-                .iter()
-                .any(|n| n.nodepool.is_some() && n.exists());
+            || self.state.live_nodes().any(|n| n.nodepool.is_some());
         let next = now.saturating_add(POLL_INTERVAL);
         if watching && next <= self.end {
             self.disruption_queued = true;
@@ -194,8 +190,7 @@ impl Simulation<'_> {
             .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets);
         let in_pool = || {
             self.state
-                .nodes
-                .iter()
+                .live_nodes()
                 .filter(move |n| n.nodepool == Some(pool))
         };
         let total = in_pool().filter(|n| n.phase == NodePhase::Ready).count() as u32;
@@ -400,8 +395,7 @@ impl Simulation<'_> {
     /// Free capacity of every initialized, schedulable node.
     fn free_capacity_total(&self) -> model::Resources {
         self.state
-            .nodes
-            .iter()
+            .live_nodes()
             .filter(|n| n.is_schedulable())
             .fold(model::Resources::ZERO, |acc, n| {
                 acc.saturating_add(&n.free())

@@ -461,6 +461,14 @@ fn voluntary_evictions(
 /// Bookkeeping and capacity: what must hold after any event on its own.
 fn structure(state: &ClusterState, cfg: &crate::config::Scenario, now: SimTime) -> Check {
     let fail = |what: String| Err(EngineError::Invariant { at: now, what });
+    if !state
+        .live
+        .iter()
+        .copied()
+        .eq(state.nodes.iter().filter(|n| n.exists()).map(|n| n.id))
+    {
+        return fail("the live-node index differs from the nodes not terminated".into());
+    }
     // NodePool limits hold in pools Karpenter built (a pool whose inventory started above
     // its limits is exempt: Karpenter only stops launching there).
     for (p, pool) in cfg.nodepools.iter().enumerate() {

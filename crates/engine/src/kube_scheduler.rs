@@ -31,9 +31,11 @@ impl Simulation<'_> {
         let mut newly_unschedulable = false;
         // Binding changes no node's schedulability, and most nodes of a long day are
         // terminated: list the candidates once, with their free room.
-        let mut schedulable: Vec<(usize, model::Resources)> = (0..self.state.nodes.len())
-            .filter(|&i| self.state.nodes[i].is_schedulable())
-            .map(|i| (i, self.state.nodes[i].free()))
+        let mut schedulable: Vec<(usize, model::Resources)> = self
+            .state
+            .live_nodes()
+            .filter(|n| n.is_schedulable())
+            .map(|n| (n.id.index(), n.free()))
             .collect();
         for pod in order {
             if let Some(node) = self.choose_node(pod, &schedulable) {
@@ -181,7 +183,7 @@ impl TopologyView {
         let mut blocked = Vec::new();
         for term in spec.pod_anti_affinity.iter().filter(|t| t.is_required()) {
             let mut domains = std::collections::BTreeSet::new();
-            for m in sim.state.nodes.iter().filter(|m| m.exists()) {
+            for m in sim.state.live_nodes() {
                 let Some(d) = m.labels.get(&term.topology_key) else {
                     continue;
                 };
@@ -205,7 +207,7 @@ impl TopologyView {
             // default nodeAffinityPolicy / nodeTaintsPolicy).
             let mut counts: std::collections::BTreeMap<String, u32> =
                 std::collections::BTreeMap::new();
-            for m in sim.state.nodes.iter().filter(|m| m.is_schedulable()) {
+            for m in sim.state.live_nodes().filter(|m| m.is_schedulable()) {
                 let Some(d) = m.labels.get(&c.topology_key) else {
                     continue;
                 };

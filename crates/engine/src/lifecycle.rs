@@ -172,6 +172,7 @@ impl Simulation<'_> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let id = NodeId(self.state.nodes.len() as u32);
+        self.state.live.push(id);
         self.state.nodes.push(NodeState {
             id,
             name,
@@ -697,6 +698,9 @@ impl Simulation<'_> {
         }
         for p in self.state.node(node).nominated.clone() {
             self.unnominate(now, p);
+        }
+        if let Ok(i) = self.state.live.binary_search(&node) {
+            self.state.live.remove(i);
         }
         let n = &mut self.state.nodes[node.index()];
         n.phase = NodePhase::Terminated;

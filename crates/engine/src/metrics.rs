@@ -34,7 +34,7 @@ pub fn sample(sim: &mut Simulation, now: SimTime) {
         cost_per_hour: UsdPerHour(0),
         karpenter_share_bp: sim.share_bp,
     };
-    for n in sim.state.nodes.iter().filter(|n| n.exists()) {
+    for n in sim.state.live_nodes() {
         s.nodes_total += 1;
         s.nodes_by_owner[n.owner] += 1;
         s.nodes_by_provisioner[provisioner_index(n.provisioner)] += 1;

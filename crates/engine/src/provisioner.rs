@@ -223,8 +223,7 @@ impl Simulation<'_> {
         let mut usage = vec![PoolUsage::default(); self.cfg.nodepools.len()];
         for n in self
             .state
-            .nodes
-            .iter()
+            .live_nodes()
             .filter(|n| matches!(n.phase, NodePhase::Launching | NodePhase::Ready))
         {
             if let Some(p) = n.nodepool {

@@ -281,7 +281,7 @@ impl<'s> Simulation<'s> {
     }
 
     fn cap_reached(&self) -> Option<String> {
-        let nodes = self.state.nodes.iter().filter(|n| n.exists()).count() as u64;
+        let nodes = self.state.live.len() as u64;
         if nodes > self.cfg.limits.max_nodes {
             return Some(format!(
                 "the cluster passed max_nodes = {}",

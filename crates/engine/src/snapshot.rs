@@ -125,8 +125,9 @@ impl Simulation<'_> {
         }
         let mut snap = std::mem::take(&mut self.snapshot);
         let nodes = &self.state.nodes;
-        let in_view: Vec<NodeId> = nodes
-            .iter()
+        let in_view: Vec<NodeId> = self
+            .state
+            .live_nodes()
             .filter(|n| in_scheduler_view(n))
             .map(|n| n.id)
             .collect();
@@ -192,9 +193,10 @@ impl Simulation<'_> {
             .collect();
         // Pods still on nodes being disrupted or drained need a place too
         // (`helpers.go: SimulateScheduling` adds the deleting nodes' reschedulable pods).
-        for n in nodes
-            .iter()
-            .filter(|n| n.exists() && (n.disrupting || n.phase == NodePhase::Deleting))
+        for n in self
+            .state
+            .live_nodes()
+            .filter(|n| n.disrupting || n.phase == NodePhase::Deleting)
         {
             snap.pending
                 .extend(n.pods.iter().map(|p| self.state.pod(*p).pod.clone()));

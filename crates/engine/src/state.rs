@@ -127,6 +127,9 @@ impl NodeState {
 #[derive(Debug, Default)]
 pub struct ClusterState {
     pub nodes: Vec<NodeState>,
+    /// Ids of the nodes not yet terminated, ascending. Most nodes of a long day are
+    /// terminated, and the controllers' per-pass scans only ever look at live ones.
+    pub live: Vec<NodeId>,
     pub pods: Vec<PodState>,
     pub pending: BTreeSet<PodId>,
     /// Live pods of each workload, oldest first (ids grow with creation). A set, because
@@ -155,6 +158,11 @@ impl ClusterState {
 
     pub fn node(&self, id: NodeId) -> &NodeState {
         &self.nodes[id.index()]
+    }
+
+    /// Nodes not yet terminated, in id order (what `nodes.iter().filter(exists)` gives).
+    pub fn live_nodes(&self) -> impl Iterator<Item = &NodeState> + '_ {
+        self.live.iter().map(|id| &self.nodes[id.index()])
     }
 
     pub fn spec_of(&self, id: PodId) -> &Arc<PodSpec> {
