@@ -465,3 +465,36 @@ fn quick_probe_decides_typical_probes() {
         packer::QuickProbe::Undecided
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Plain pods bind exactly where a naive first fit puts them: in queue order, each on
+    /// the first existing node (initialized first, then by name) with room whose taints it
+    /// tolerates; the others go to claims. (The solver's tree and its per-spec memo of the
+    /// last first fit must not change that.)
+    #[test]
+    fn plain_pods_bind_by_naive_first_fit(case in arb_case()) {
+        let plain = |s: &PodSpec| s.node_selector.is_empty() && s.pod_anti_affinity.is_empty() && s.topology_spread.is_empty();
+        prop_assume!(case.specs.iter().all(|s| plain(s)));
+        let out = run(&case, &case.pods);
+        let mut pods = case.pods.clone();
+        pods.sort_by(packer::queue_order);
+        let mut nodes: Vec<&ExistingNode> = case.existing.iter().collect();
+        nodes.sort_by(|a, b| b.initialized.cmp(&a.initialized).then_with(|| a.name.cmp(&b.name)));
+        let mut room: Vec<Resources> = nodes.iter().map(|n| n.allocatable.saturating_sub(&n.requested)).collect();
+        let mut want = Vec::new();
+        for p in &pods {
+            let d = pod_demand(p.requests());
+            let fits = |i: usize| d.fits_in(&room[i]) && first_untolerated(&nodes[i].taints, &p.spec.tolerations).is_none();
+            if let Some(i) = (0..nodes.len()).find(|&i| fits(i)) {
+                room[i] = room[i].saturating_sub(&d);
+                want.push((p.id, nodes[i].id));
+            }
+        }
+        let mut got: Vec<(PodId, NodeRef)> = out.bindings.iter().map(|b| (b.pod, b.node)).collect();
+        got.sort_by_key(|(p, _)| *p);
+        want.sort_by_key(|(p, _)| *p);
+        prop_assert_eq!(got, want);
+    }
+}

@@ -9,6 +9,15 @@ impl<'s, 'i> Solve<'s, 'i> {
             return None;
         }
         let demand = self.specs[si].demand;
+        let state = &self.specs[si];
+        let plain = !state.variants[v].constrained && state.repelled_by.is_empty();
+        if plain {
+            match state.first_fit.get(v).copied().flatten() {
+                Some(None) => return None,
+                Some(Some(slot)) if demand.fits_in(&self.tree.get(slot)) => return Some(slot),
+                _ => {}
+            }
+        }
         let mut stack = std::mem::take(&mut self.stack);
         let tree = std::mem::take(&mut self.tree);
         let found = tree.find_first(&demand, &mut stack, |slot| {
@@ -16,6 +25,13 @@ impl<'s, 'i> Solve<'s, 'i> {
         });
         self.tree = tree;
         self.stack = stack;
+        if plain {
+            let memo = &mut self.specs[si].first_fit;
+            if memo.len() <= v {
+                memo.resize(v + 1, None);
+            }
+            memo[v] = Some(found);
+        }
         found
     }
 

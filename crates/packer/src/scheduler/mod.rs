@@ -234,6 +234,10 @@ struct SpecState {
     selected_by: Vec<usize>,
     /// Inverse anti-affinity groups that repel the pod.
     repelled_by: Vec<usize>,
+    /// Per rung, for plain rungs: where the last pod of this spec fitted first among the
+    /// existing nodes (`Some(None)`: nowhere). Rooms only shrink during a solve and a plain
+    /// pod's acceptance is its room and taints, so no earlier slot can take the next pod.
+    first_fit: Vec<Option<Option<usize>>>,
 }
 
 struct Claim {

@@ -127,6 +127,10 @@ impl Scheduler {
             .iter()
             .fold(Resources::ZERO, |m, p| m.max(&p.base_max_effective));
         let mut watched_off_existing = Resources::ZERO;
+        // The last pod's spec and where it fitted first: every earlier slot refused that
+        // spec then, and rooms only shrink, so a pod of the same spec fits there first or
+        // later (or, if it fitted nowhere, nowhere).
+        let mut last_fit: Option<(usize, Option<usize>)> = None;
         for (pod, is_watched) in merged(watched, others) {
             let spec = &pod.spec;
             if !plain(spec) || repelling.iter().any(|sel| sel.matches(&spec.labels)) {
@@ -136,17 +140,25 @@ impl Scheduler {
             let demand = pod_demand(&spec.requests);
             let (tree, order, epoch) = (&p.carried.tree, &p.carried.order, s.epoch);
             let (free, seen) = (&s.free, &s.seen);
-            let found = tree.find_first(&demand, &mut s.stack, |slot| {
-                let room = if seen[slot] == epoch {
+            let room = |slot: usize| {
+                if seen[slot] == epoch {
                     free[slot]
                 } else {
                     tree.get(slot)
-                };
-                demand.fits_in(&room)
-                    && !taints_reject(&existing[order[slot]], |t| {
-                        first_untolerated(t, &spec.tolerations).is_some()
-                    })
-            });
+                }
+            };
+            let key = spec_key(spec);
+            let found = match last_fit {
+                Some((k, None)) if k == key => None,
+                Some((k, Some(slot))) if k == key && demand.fits_in(&room(slot)) => Some(slot),
+                _ => tree.find_first(&demand, &mut s.stack, |slot| {
+                    demand.fits_in(&room(slot))
+                        && !taints_reject(&existing[order[slot]], |t| {
+                            first_untolerated(t, &spec.tolerations).is_some()
+                        })
+                }),
+            };
+            last_fit = Some((key, found));
             let Some(slot) = found else {
                 // With a single rung, a pod that fits no existing node now never will in
                 // this solve (rooms only shrink): it ends on a claim or unschedulable, and

@@ -57,6 +57,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                     ),
                     selected_by: Vec::new(),
                     repelled_by: Vec::new(),
+                    first_fit: Vec::new(),
                 });
                 spec_arcs.push(&pod.spec);
                 specs.len() - 1
