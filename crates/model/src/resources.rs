@@ -77,6 +77,7 @@ impl Resources {
     /// "No limit": every dimension at `u64::MAX`.
     pub const UNLIMITED: Resources = Resources([u64::MAX; RESOURCE_KINDS]);
 
+    #[inline]
     pub fn new(cpu_millis: u64, memory_bytes: u64) -> Resources {
         let mut r = Resources::ZERO;
         r.0[ResourceKind::CpuMillis as usize] = cpu_millis;
@@ -84,27 +85,33 @@ impl Resources {
         r
     }
 
+    #[inline]
     pub fn with(mut self, kind: ResourceKind, amount: u64) -> Resources {
         self.0[kind as usize] = amount;
         self
     }
 
+    #[inline]
     pub fn get(&self, kind: ResourceKind) -> u64 {
         self.0[kind as usize]
     }
 
+    #[inline]
     pub fn set(&mut self, kind: ResourceKind, amount: u64) {
         self.0[kind as usize] = amount;
     }
 
+    #[inline]
     pub fn cpu_millis(&self) -> u64 {
         self.0[ResourceKind::CpuMillis as usize]
     }
 
+    #[inline]
     pub fn memory_bytes(&self) -> u64 {
         self.0[ResourceKind::MemoryBytes as usize]
     }
 
+    #[inline]
     pub fn pods(&self) -> u64 {
         self.0[ResourceKind::Pods as usize]
     }
@@ -118,6 +125,7 @@ impl Resources {
     }
 
     /// Component-wise `self − other`, `None` if any component would go negative.
+    #[inline]
     pub fn checked_sub(&self, other: &Resources) -> Option<Resources> {
         let mut out = *self;
         for (o, x) in out.0.iter_mut().zip(other.0) {
@@ -127,6 +135,7 @@ impl Resources {
     }
 
     /// Component-wise `self − other`, clamped at zero.
+    #[inline]
     pub fn saturating_sub(&self, other: &Resources) -> Resources {
         let mut out = *self;
         for (o, x) in out.0.iter_mut().zip(other.0) {
@@ -135,6 +144,7 @@ impl Resources {
         out
     }
 
+    #[inline]
     pub fn saturating_add(&self, other: &Resources) -> Resources {
         let mut out = *self;
         for (o, x) in out.0.iter_mut().zip(other.0) {
@@ -144,6 +154,7 @@ impl Resources {
     }
 
     /// Component-wise maximum.
+    #[inline]
     pub fn max(&self, other: &Resources) -> Resources {
         let mut out = *self;
         for (o, x) in out.0.iter_mut().zip(other.0) {
@@ -153,6 +164,7 @@ impl Resources {
     }
 
     /// Component-wise minimum.
+    #[inline]
     pub fn min(&self, other: &Resources) -> Resources {
         let mut out = *self;
         for (o, x) in out.0.iter_mut().zip(other.0) {
@@ -174,6 +186,7 @@ impl Resources {
             .find(|k| self.get(*k) > capacity.get(*k))
     }
 
+    #[inline]
     pub fn is_zero(&self) -> bool {
         self.0.iter().all(|x| *x == 0)
     }

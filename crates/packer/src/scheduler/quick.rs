@@ -33,7 +33,7 @@ pub enum QuickProbe {
 }
 
 /// Reused buffers: free room of the slots a probe filled (valid where `seen` holds the
-/// probe's epoch) and the tree-search stack.
+/// probe's epoch; masked slots hold zero) and the tree-search stack.
 #[derive(Debug, Clone, Default)]
 pub(super) struct QuickScratch {
     free: Vec<Resources>,
@@ -108,15 +108,19 @@ impl Scheduler {
             .map(|t| &t.label_selector)
             .collect();
         let p = prepared;
-        for &i in masked {
-            p.carried.tree.set(p.slot_of[i], Resources::ZERO);
-        }
         let s = &mut p.scratch;
         s.epoch = s.epoch.wrapping_add(1);
         if s.epoch == 0 || s.seen.len() != p.slot_of.len() {
             s.seen = vec![0; p.slot_of.len()];
             s.free = vec![Resources::ZERO; p.slot_of.len()];
             s.epoch = 1;
+        }
+        // Masked nodes have no room; like filled ones they live in the scratch, so the
+        // shared tree is never written (the tree's rooms stay upper bounds).
+        for &i in masked {
+            let slot = p.slot_of[i];
+            s.free[slot] = Resources::ZERO;
+            s.seen[slot] = s.epoch;
         }
         // Until a watched pod waits, the verdict is "all on existing nodes" unless some pod
         // was not.
@@ -188,10 +192,6 @@ impl Scheduler {
             };
             s.free[slot] = room.saturating_sub(&demand);
             s.seen[slot] = s.epoch;
-        }
-        for &i in masked {
-            let slot = p.slot_of[i];
-            p.carried.tree.set(slot, p.free[slot]);
         }
         verdict
     }
