@@ -56,12 +56,22 @@ impl MaxTree {
         let mut nodes = vec![Resources::ZERO; 2 * size];
         nodes[size..size + values.len()].copy_from_slice(values);
         let mut ratio_max = vec![[0; 4]; 2 * size];
-        for (i, v) in values.iter().enumerate() {
-            ratio_max[size + i] = ratio_scores(v);
+        for (slot, v) in ratio_max[size..].iter_mut().zip(values) {
+            *slot = ratio_scores(v);
         }
-        for i in (1..size).rev() {
-            nodes[i] = nodes[2 * i].max(&nodes[2 * i + 1]);
-            ratio_max[i] = max_scores(&ratio_max[2 * i], &ratio_max[2 * i + 1]);
+        // Level by level, parents [w/2, w) from children [w, 2w), so the loops need no
+        // bounds checks (a rebuild runs whenever the cluster's node set changes).
+        let mut w = size;
+        while w > 1 {
+            let (parents, children) = nodes.split_at_mut(w);
+            for (p, pair) in parents[w / 2..].iter_mut().zip(children.chunks_exact(2)) {
+                *p = pair[0].max(&pair[1]);
+            }
+            let (parents, children) = ratio_max.split_at_mut(w);
+            for (p, pair) in parents[w / 2..].iter_mut().zip(children.chunks_exact(2)) {
+                *p = max_scores(&pair[0], &pair[1]);
+            }
+            w /= 2;
         }
         MaxTree {
             size,

@@ -20,16 +20,7 @@ struct DecisionLine<'a> {
 }
 
 pub fn render(output: &RunOutput) -> Result<String, ReportError> {
-    let mut out = String::new();
-    for d in &output.decisions {
-        let line = serde_json::to_string(&line(d)).map_err(|source| ReportError::Json {
-            file: FILE_NAME,
-            source,
-        })?;
-        out.push_str(&line);
-        out.push('\n');
-    }
-    Ok(out)
+    super::jsonl(FILE_NAME, output.decisions.iter().map(line))
 }
 
 fn line(d: &DecisionRecord) -> DecisionLine<'_> {
