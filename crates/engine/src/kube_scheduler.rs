@@ -37,8 +37,12 @@ impl Simulation<'_> {
             .filter(|n| n.is_schedulable())
             .map(|n| (n.id.index(), n.free()))
             .collect();
+        // Specs (by pointer) without spread constraints that fitted no node this pass:
+        // rooms only shrink and anti-affinity only blocks more as pods bind, so later pods
+        // of the same spec fit nowhere either (a nominated pod still tries its node).
+        let mut fits_nowhere: Vec<usize> = Vec::new();
         for pod in order {
-            if let Some(node) = self.choose_node(pod, &schedulable) {
+            if let Some(node) = self.choose_node(pod, &schedulable, &mut fits_nowhere) {
                 self.state.bind(pod, node, now);
                 if let Ok(k) = schedulable.binary_search_by_key(&node.index(), |(i, _)| *i) {
                     schedulable[k].1 = self.state.nodes[node.index()].free();
@@ -80,9 +84,19 @@ impl Simulation<'_> {
     }
 
     /// The best of the `schedulable` nodes (index and free room, by index) for `pod`.
-    fn choose_node(&self, pod: PodId, schedulable: &[(usize, model::Resources)]) -> Option<NodeId> {
+    fn choose_node(
+        &self,
+        pod: PodId,
+        schedulable: &[(usize, model::Resources)],
+        fits_nowhere: &mut Vec<usize>,
+    ) -> Option<NodeId> {
         let ps = self.state.pod(pod);
         let spec = &ps.pod.spec;
+        let spec_key = std::sync::Arc::as_ptr(spec) as usize;
+        let known_nowhere = fits_nowhere.contains(&spec_key);
+        if known_nowhere && ps.nominated.is_none() {
+            return None;
+        }
         // Domain counts are computed once per pod, not once per candidate node.
         let view = TopologyView::new(self, spec);
         if let Some(n) = ps.nominated {
@@ -95,6 +109,9 @@ impl Simulation<'_> {
             {
                 return Some(n);
             }
+        }
+        if known_nowhere {
+            return None;
         }
         let need = pod_demand(&spec.requests);
         // TaintToleration scoring ranks nodes with untolerated PreferNoSchedule taints
@@ -116,6 +133,9 @@ impl Simulation<'_> {
             if best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, n.id));
             }
+        }
+        if best.is_none() && spec.topology_spread.is_empty() {
+            fits_nowhere.push(spec_key);
         }
         best.map(|(_, id)| id)
     }
