@@ -651,18 +651,20 @@ impl Simulation<'_> {
                 ));
             }
             packer::QuickProbe::AllOnExisting => return Outcome::Delete,
-            packer::QuickProbe::BeyondOneClaim => {
-                return Outcome::Blocked(
-                    "its pods would need more than one new node; consolidation replaces with at most one".into(),
-                );
-            }
+            packer::QuickProbe::BeyondOneClaim => return too_many_claims(max_claims),
             packer::QuickProbe::Undecided => {}
         }
         let candidate_pods = pods.len();
         pods.extend(self.snapshot.pending.iter().cloned());
         // The first candidate pod that would wait for an uninitialized node decides the
-        // probe, so the solve stops there (see the reasons below).
-        let draft = self.solve_on_snapshot(&pods, nodes, candidate_pods);
+        // probe, so the solve stops there (see the reasons below); so does a claim beyond
+        // what consolidation allows once every candidate pod is placed (no candidate pod
+        // is then waiting or unschedulable, the reasons that come first).
+        let stops = packer::Stops {
+            watched: candidate_pods,
+            max_claims: (!allow_many).then_some(max_claims),
+        };
+        let draft = self.solve_on_snapshot(&pods, nodes, stops);
         // Membership by a per-probe stamp on each pod id: sorting thousands of ids per
         // multi-node probe was a tenth of a large day.
         self.probe_stamp += 1;
@@ -698,24 +700,17 @@ impl Simulation<'_> {
                 u.reason
             ));
         }
+        let over_claims = draft.over_claims;
         let claims: Vec<packer::DraftClaim> = draft
             .claims
             .into_iter()
-            .filter(|c| c.pods().iter().any(is_candidate) || !allow_many)
+            .filter(|c| !allow_many || c.pods().iter().any(is_candidate))
             .collect();
         if claims.is_empty() {
             return Outcome::Delete;
         }
-        if claims.len() > max_claims {
-            return Outcome::Blocked(format!(
-                "its pods would need {} new nodes; consolidation replaces with at most {}",
-                claims.len(),
-                if max_claims == 1 {
-                    "one".to_string()
-                } else {
-                    max_claims.to_string()
-                }
-            ));
+        if over_claims || claims.len() > max_claims {
+            return too_many_claims(max_claims);
         }
         Outcome::Replace(
             claims
@@ -903,6 +898,18 @@ impl Simulation<'_> {
         });
         self.drain_and_terminate(now, node, "Expired: expireAfter reached");
     }
+}
+
+/// A probe whose pods (with the pending pods) need more new nodes than consolidation may
+/// launch. The count is not given: the solve stops at the first claim too many.
+fn too_many_claims(max_claims: usize) -> Outcome {
+    Outcome::Blocked(if max_claims == 1 {
+        "its pods would need more than one new node; consolidation replaces with at most one".into()
+    } else {
+        format!(
+            "its pods would need more than {max_claims} new nodes; the repacking what-if allows at most {max_claims}"
+        )
+    })
 }
 
 fn outcome_word(o: &Outcome) -> &'static str {

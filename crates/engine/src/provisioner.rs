@@ -87,7 +87,7 @@ impl Simulation<'_> {
             .collect();
         // The disruption controller's cached view of the nodes serves here too.
         self.snapshot.release();
-        let draft = self.solve_on_snapshot(&pods, &[], 0);
+        let draft = self.solve_on_snapshot(&pods, &[], packer::Stops::default());
         self.snapshot.release();
         let mut out = draft.output;
         out.new_claims = draft

@@ -62,13 +62,12 @@ impl Snapshot {
 
 impl Simulation<'_> {
     /// One solve of `pods` against the view (brought up to date first) without the nodes
-    /// in `masked`, stopping before launch choices (see
-    /// [`packer::Scheduler::schedule_draft`] for `stop_watch`).
+    /// in `masked`, stopping before launch choices (and where `stops` allow).
     pub fn solve_on_snapshot(
         &mut self,
         pods: &[Pod],
         masked: &[NodeId],
-        stop_watch: usize,
+        stops: packer::Stops,
     ) -> packer::Draft {
         self.ensure_snapshot();
         let snap = &mut self.snapshot;
@@ -87,7 +86,7 @@ impl Simulation<'_> {
             },
             prepared,
             &masked,
-            stop_watch,
+            stops,
         )
     }
 

@@ -102,4 +102,6 @@ pub use demand::pod_demand;
 pub use error::PackerError;
 pub use input::{ExistingNode, NodeRef, PoolInput, PoolUsage, ScheduleInput, VersionProfile};
 pub use output::{Binding, LaunchChoice, NewClaim, ScheduleOutput, Unschedulable};
-pub use scheduler::{Draft, DraftClaim, PreparedExisting, QuickProbe, Scheduler, queue_order};
+pub use scheduler::{
+    Draft, DraftClaim, PreparedExisting, QuickProbe, Scheduler, Stops, queue_order,
+};

@@ -301,7 +301,7 @@ proptest! {
         for mask in masks {
             let masked: Vec<usize> = (0..existing.len()).filter(|i| mask[*i]).collect();
             let input = ScheduleInput { pods: &case.pods, existing: &existing, pool_usage: &usage };
-            let draft = sched.schedule_draft(&input, &mut prepared, &masked, 0);
+            let draft = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops::default());
             let mut got = draft.output;
             got.new_claims = draft.claims.into_iter().map(|c| sched.finalize(c)).collect();
             let mut fresh_nodes = existing.clone();
@@ -330,9 +330,9 @@ proptest! {
             existing[0].pods.push(extra);
             prepared.refresh(&existing, &[0]);
             let input = ScheduleInput { pods: &case.pods, existing: &existing, pool_usage: &usage };
-            let a = sched.schedule_draft(&input, &mut prepared, &[], 0).output;
+            let a = sched.schedule_draft(&input, &mut prepared, &[], packer::Stops::default()).output;
             let mut fresh = sched.prepare(&existing);
-            let b = sched.schedule_draft(&input, &mut fresh, &[], 0).output;
+            let b = sched.schedule_draft(&input, &mut fresh, &[], packer::Stops::default()).output;
             prop_assert_eq!(a, b);
         }
     }
@@ -377,7 +377,17 @@ proptest! {
         let input = ScheduleInput { pods: &all, existing: &case.existing, pool_usage: &usage };
         for watch_one_claim in [false, true] {
             let quick = sched.quick_probe(&watched, &others, &case.existing, &mut prepared, &masked, watch_one_claim);
-            let draft = sched.schedule_draft(&input, &mut prepared, &masked, watched.len());
+            let draft = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops { watched: watched.len(), max_claims: None });
+            // Stopping at the first claim too many gives the same verdict, for the same
+            // reason: every watched pod placed, none waiting, too many claims.
+            let limited = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops { watched: watched.len(), max_claims: Some(1) });
+            if limited.over_claims {
+                prop_assert!(!draft.stopped && draft.claims.len() > 1);
+                prop_assert!(draft.output.unschedulable.iter().all(|u| !watched.iter().any(|w| w.id == u.pod)));
+            } else {
+                prop_assert_eq!(limited.output, draft.output.clone());
+                prop_assert_eq!(limited.claims.len(), draft.claims.len());
+            }
             match quick {
                 packer::QuickProbe::Undecided => {}
                 packer::QuickProbe::WatchedWaits(id) => {

@@ -33,7 +33,7 @@ use crate::pool_index::PoolIndex;
 use crate::reason::{PoolRejection, summarize};
 use crate::topology::{DomainTable, GroupKind, Topology};
 use crate::variant::{Variant, ladder};
-pub use prepared::{Draft, DraftClaim, PreparedExisting};
+pub use prepared::{Draft, DraftClaim, PreparedExisting, Stops};
 pub use queue::queue_order;
 pub use quick::QuickProbe;
 
@@ -285,6 +285,10 @@ struct Solve<'s, 'i> {
     /// to an uninitialized node ([`Draft::stopped`]).
     stop_watch: usize,
     stopped: bool,
+    /// [`Stops::max_claims`], and how many watched pods are placed so far.
+    stop_claims: Option<usize>,
+    watched_placed: usize,
+    over_claims: bool,
     claims: Vec<Claim>,
     live: BTreeSet<(usize, usize)>,
     /// The live claims not yet rejected by the current run of identical plain pods.

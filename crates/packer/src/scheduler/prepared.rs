@@ -73,10 +73,23 @@ impl DraftClaim {
 pub struct Draft {
     pub output: ScheduleOutput,
     pub claims: Vec<DraftClaim>,
-    /// The solve stopped early ([`Scheduler::schedule_draft`]'s `stop_watch`): the last
-    /// binding is a watched pod on an uninitialized node; later pods were not placed or
-    /// reported.
+    /// The solve stopped early ([`Stops::watched`]): the last binding is a watched pod on
+    /// an uninitialized node; later pods were not placed or reported.
     pub stopped: bool,
+    /// The solve stopped early ([`Stops::max_claims`]): every watched pod was placed and
+    /// there were more claims than allowed; later pods were not placed or reported.
+    pub over_claims: bool,
+}
+
+/// When a draft solve may stop before placing every pod. The first `watched` input pods
+/// are a consolidation probe's candidate pods.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stops {
+    /// Stop as soon as a watched pod binds to an uninitialized existing node.
+    pub watched: usize,
+    /// Stop once every watched pod is placed and there are more new claims than this
+    /// (claims are never removed, so the final count exceeds it too).
+    pub max_claims: Option<usize>,
 }
 
 /// Karpenter's existing-node order (`scheduler.go`: initialized first, then by name).
@@ -195,15 +208,14 @@ impl Scheduler {
     /// If `prepared` was built for a different number of existing nodes, or a masked
     /// index is out of range (both programming errors of the caller, not input).
     ///
-    /// With `stop_watch > 0`, the solve stops as soon as one of the first `stop_watch`
-    /// input pods binds to an uninitialized existing node: a consolidation probe that only
-    /// needs to know whether that happens need not place the rest.
+    /// `stops` lets a consolidation probe end the solve once its answer is known (see
+    /// [`Stops`]).
     pub fn schedule_draft(
         &mut self,
         input: &ScheduleInput<'_>,
         prepared: &mut PreparedExisting,
         masked: &[usize],
-        stop_watch: usize,
+        stops: Stops,
     ) -> Draft {
         assert_eq!(
             prepared.len(),
@@ -217,7 +229,8 @@ impl Scheduler {
             masked,
         };
         let mut solve = Solve::new(self, input, Some(base));
-        solve.stop_watch = stop_watch;
+        solve.stop_watch = stops.watched;
+        solve.stop_claims = stops.max_claims;
         solve.run();
         let (draft, back, touched) = solve.finish_draft();
         prepared.carried = back;

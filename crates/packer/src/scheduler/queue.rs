@@ -45,7 +45,17 @@ impl<'s, 'i> Solve<'s, 'i> {
             let min_remaining = suffix_min[first_pass_pos.min(sorted.len())].min(&failed_min);
             match self.try_schedule(p, &min_remaining) {
                 Ok(()) if self.stopped => return,
-                Ok(()) => {}
+                Ok(()) => {
+                    if p < self.stop_watch {
+                        self.watched_placed += 1;
+                    }
+                    if self.watched_placed == self.stop_watch
+                        && self.stop_claims.is_some_and(|m| self.claims.len() > m)
+                    {
+                        self.over_claims = true;
+                        return;
+                    }
+                }
                 Err(e) => {
                     last_error[p] = Some(e);
                     let d = self.specs[self.pod_spec[p]].demand;
@@ -128,6 +138,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             output: std::mem::take(&mut self.out),
             claims,
             stopped: self.stopped,
+            over_claims: self.over_claims,
         };
         let mut domain_tables = self.domain_cache;
         for (mut table, len) in self.topology.tables.into_iter().zip(self.table_base_len) {
