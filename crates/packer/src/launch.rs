@@ -6,7 +6,7 @@
 
 use model::instance::{CapacityType, InstanceType, Offering, OfferingFilter};
 use model::labels;
-use model::requirements::{Operator, Requirement, Requirements};
+use model::requirements::Requirements;
 use model::resources::{ResourceKind, Resources};
 
 use crate::bitset::Bitset;
@@ -64,8 +64,6 @@ pub(crate) fn finalize(
             requirements.add(r.clone());
         }
     }
-    let names: Vec<&str> = options.iter().map(|&t| types[t].name.as_str()).collect();
-    requirements.add(Requirement::new(labels::INSTANCE_TYPE, Operator::In, names));
 
     let mut launchable: Vec<usize> = options.clone();
     if launchable.iter().any(|&t| !pool.exotic[t]) {

@@ -36,7 +36,10 @@ pub struct NewClaim {
     /// Sum of the pods' requests plus the smallest daemonset overhead over the options
     /// (`FinalizeScheduling`).
     pub requests: Resources,
-    /// The claim's requirements without the placeholder hostname.
+    /// The claim's requirements without the placeholder hostname. Karpenter's NodeClaim
+    /// also lists its options as an `instance-type In [...]` requirement; here they are
+    /// `instance_type_options` only (building that requirement for every consolidation
+    /// probe's claim cost a tenth of a mixed-catalogue day, and nothing read it).
     pub requirements: Requirements,
     /// Narrowed options, cheapest first, truncated to the profile's `MaxInstanceTypes`.
     pub instance_type_options: Vec<InstanceTypeId>,

@@ -37,14 +37,21 @@ impl Group {
     }
 
     fn add(&mut self, domain: u32) {
+        self.add_n(domain, 1);
+    }
+
+    fn add_n(&mut self, domain: u32, n: u32) {
         let i = domain as usize;
+        if n == 0 {
+            return;
+        }
         if self.counts.len() <= i {
             self.counts.resize(i + 1, 0);
         }
         if self.counts[i] == 0 {
             self.nonzero += 1;
         }
-        self.counts[i] += 1;
+        self.counts[i] += n;
     }
 }
 
@@ -146,6 +153,11 @@ impl Topology {
 
     pub fn record(&mut self, group: usize, domain: u32) {
         self.groups[group].add(domain);
+    }
+
+    /// [`Topology::record`] `n` times.
+    pub fn record_n(&mut self, group: usize, domain: u32, n: u32) {
+        self.groups[group].add_n(domain, n);
     }
 
     /// Records a placed pod in `group`, given the requirement its node has on the key:

@@ -308,12 +308,13 @@ impl GroupCounts {
                 return false;
             };
             g.by_node.retain(|(ni, _, _)| !is_changed[*ni]);
+            let mut memo = SpecMatches::default();
             for &ni in changed {
                 let node = &existing[ni];
                 let n = node
                     .pods
                     .iter()
-                    .filter(|p| g.selector.matches(&p.labels))
+                    .filter(|p| memo.matches(&g.selector, p))
                     .count();
                 if n > 0 {
                     let domain = super::existing_nodes::node_label(node, &g.key)
@@ -342,6 +343,7 @@ impl GroupCounts {
         {
             Some(i) => i,
             None => {
+                let mut memo = SpecMatches::default();
                 let counts = existing
                     .iter()
                     .enumerate()
@@ -349,7 +351,7 @@ impl GroupCounts {
                         let n = node
                             .pods
                             .iter()
-                            .filter(|p| selector.matches(&p.labels))
+                            .filter(|p| memo.matches(selector, p))
                             .count();
                         (n > 0).then(|| (ni, n, domain(node)))
                     })
@@ -363,5 +365,36 @@ impl GroupCounts {
             }
         };
         &self.entries[i].by_node
+    }
+}
+
+/// Whether a selector matches each distinct pod spec, remembered by the spec's address:
+/// a Deployment's pods share one spec, and matching compares label strings.
+#[derive(Default)]
+struct SpecMatches {
+    /// (spec address, matches), sorted by address; only looked up, never iterated.
+    seen: Vec<(usize, bool)>,
+    /// The last lookup: a node's pods often come in runs of one spec.
+    last: Option<(usize, bool)>,
+}
+
+impl SpecMatches {
+    fn matches(&mut self, selector: &LabelSelector, spec: &Arc<PodSpec>) -> bool {
+        let key = Arc::as_ptr(spec) as usize;
+        if let Some((k, m)) = self.last
+            && k == key
+        {
+            return m;
+        }
+        let m = match self.seen.binary_search_by_key(&key, |e| e.0) {
+            Ok(i) => self.seen[i].1,
+            Err(i) => {
+                let m = selector.matches(&spec.labels);
+                self.seen.insert(i, (key, m));
+                m
+            }
+        };
+        self.last = Some((key, m));
+        m
     }
 }

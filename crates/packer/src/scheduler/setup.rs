@@ -146,9 +146,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                     continue;
                 }
                 let Some(d) = d else { continue };
-                for _ in 0..n {
-                    topology.record(gi, d);
-                }
+                topology.record_n(gi, d, u32::try_from(n).unwrap_or(u32::MAX));
             }
         }
         for (si, spec) in specs.iter_mut().enumerate() {
