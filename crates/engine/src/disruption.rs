@@ -573,22 +573,29 @@ impl Simulation<'_> {
             let Some(t) = self.pool_type(pool, *id) else {
                 continue;
             };
-            let allowed = || {
-                t.offerings
-                    .iter()
-                    .filter(|o| o.available && o.capacity_type == capacity && filter.allows(o))
-            };
-            let Some(best) =
-                allowed().min_by(|a, b| a.price.cmp(&b.price).then_with(|| a.zone.cmp(&b.zone)))
-            else {
+            // One pass for the cheapest allowed offering (ties: lower zone) and the dearest.
+            let mut best: Option<&model::instance::Offering> = None;
+            let mut worst = UsdPerHour(0);
+            for o in t
+                .offerings
+                .iter()
+                .filter(|o| o.available && o.capacity_type == capacity && filter.allows(o))
+            {
+                if best.is_none_or(|b| (o.price, &o.zone) < (b.price, &b.zone)) {
+                    best = Some(o);
+                }
+                worst = worst.max(o.price);
+            }
+            let Some(best) = best else {
                 continue;
             };
-            let worst = allowed().map(|o| o.price).max().unwrap_or(best.price);
-            let same_type_no_cheaper = nodes.iter().any(|n| {
-                let node = self.state.node(*n);
-                node.instance_type == t.name && node.price <= worst
-            });
-            if worst < current && !(nodes.len() > 1 && same_type_no_cheaper) {
+            let same_type_no_cheaper = || {
+                nodes.iter().any(|n| {
+                    let node = self.state.node(*n);
+                    node.instance_type == t.name && node.price <= worst
+                })
+            };
+            if worst < current && !(nodes.len() > 1 && same_type_no_cheaper()) {
                 kept.push((best.price, worst, t, best));
             } else {
                 cheapest_rejected = Some(cheapest_rejected.map_or(worst, |c| c.min(worst)));
