@@ -209,12 +209,12 @@ impl Simulation<'_> {
             requested: n.requested.saturating_add(&n.nominated_requests),
             initialized: n.phase == NodePhase::Ready,
             nodepool: n.nodepool.map(|p| NodePoolId(p as u32)),
-            pods: n
-                .pods
-                .iter()
-                .chain(n.nominated.iter())
-                .map(|p| Arc::clone(self.state.spec_of(*p)))
-                .collect(),
+            pods: packer::BoundPods::group(
+                n.pods
+                    .iter()
+                    .chain(n.nominated.iter())
+                    .map(|p| Arc::clone(self.state.spec_of(*p))),
+            ),
         }
     }
 

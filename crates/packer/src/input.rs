@@ -81,8 +81,32 @@ pub struct ExistingNode {
     pub initialized: bool,
     /// Ignored for placement (marked nodes are not passed in), kept for callers.
     pub nodepool: Option<NodePoolId>,
-    /// Pods bound to the node, for topology spread and (anti-)affinity counting.
-    pub pods: Vec<Arc<PodSpec>>,
+    /// Pods bound to the node, for topology spread and (anti-)affinity counting: one
+    /// entry per spec (see [`BoundPods::group`]).
+    pub pods: Vec<BoundPods>,
+}
+
+/// The pods on a node that share one spec (the same `Arc`, as a Deployment's pods do).
+/// Counting them by spec lets every probe match each selector once per spec, not once
+/// per pod.
+#[derive(Debug, Clone)]
+pub struct BoundPods {
+    pub spec: Arc<PodSpec>,
+    pub count: u32,
+}
+
+impl BoundPods {
+    /// Groups specs by `Arc` identity, in order of first appearance.
+    pub fn group(specs: impl IntoIterator<Item = Arc<PodSpec>>) -> Vec<BoundPods> {
+        let mut out: Vec<BoundPods> = Vec::new();
+        for spec in specs {
+            match out.iter_mut().find(|b| Arc::ptr_eq(&b.spec, &spec)) {
+                Some(b) => b.count += 1,
+                None => out.push(BoundPods { spec, count: 1 }),
+            }
+        }
+        out
+    }
 }
 
 /// Current usage of one pool, summed over its nodes not marked for deletion

@@ -100,7 +100,9 @@ pub mod vector;
 
 pub use demand::pod_demand;
 pub use error::PackerError;
-pub use input::{ExistingNode, NodeRef, PoolInput, PoolUsage, ScheduleInput, VersionProfile};
+pub use input::{
+    BoundPods, ExistingNode, NodeRef, PoolInput, PoolUsage, ScheduleInput, VersionProfile,
+};
 pub use output::{Binding, LaunchChoice, NewClaim, ScheduleOutput, Unschedulable};
 pub use scheduler::{
     Draft, DraftClaim, PreparedExisting, QuickProbe, Scheduler, Stops, queue_order,

@@ -361,7 +361,7 @@ fn should_not_violate_max_skew_when_unsat_do_not_schedule() {
         requested: Resources::new(4_000, 0).with(ResourceKind::Pods, 1),
         initialized: true,
         nodepool: None,
-        pods: vec![s.clone()],
+        pods: packer::BoundPods::group([s.clone()]),
     };
     let mut np = nodepool("default");
     np.requirements.add(Requirement::new(

@@ -293,7 +293,7 @@ proptest! {
     ) {
         let mut existing = case.existing.clone();
         for (i, node) in existing.iter_mut().enumerate() {
-            node.pods = vec![case.specs[i % case.specs.len()].clone(); i % 3];
+            node.pods = packer::BoundPods::group(vec![case.specs[i % case.specs.len()].clone(); i % 3]);
         }
         let mut sched = scheduler_for(&case);
         let mut prepared = sched.prepare(&existing);
@@ -327,7 +327,9 @@ proptest! {
                 .find(|s| !s.pod_anti_affinity.is_empty())
                 .unwrap_or(&case.specs[case.specs.len() - 1])
                 .clone();
-            existing[0].pods.push(extra);
+            let mut specs: Vec<Arc<PodSpec>> = existing[0].pods.iter().flat_map(|b| std::iter::repeat_n(b.spec.clone(), b.count as usize)).collect();
+            specs.push(extra);
+            existing[0].pods = packer::BoundPods::group(specs);
             prepared.refresh(&existing, &[0]);
             let input = ScheduleInput { pods: &case.pods, existing: &existing, pool_usage: &usage };
             let a = sched.schedule_draft(&input, &mut prepared, &[], packer::Stops::default()).output;

@@ -116,8 +116,8 @@ pub(super) fn anti_affinity_pods(existing: &[ExistingNode]) -> Vec<(usize, usize
 
 /// Appends node `ni`'s entries of [`anti_affinity_pods`].
 fn push_anti_affinity_pods(ni: usize, node: &ExistingNode, out: &mut Vec<(usize, usize)>) {
-    for (pi, pod) in node.pods.iter().enumerate() {
-        if pod.pod_anti_affinity.iter().any(|t| t.is_required()) {
+    for (pi, bound) in node.pods.iter().enumerate() {
+        if bound.spec.pod_anti_affinity.iter().any(|t| t.is_required()) {
             out.push((ni, pi));
         }
     }
@@ -311,11 +311,7 @@ impl GroupCounts {
             let mut memo = SpecMatches::default();
             for &ni in changed {
                 let node = &existing[ni];
-                let n = node
-                    .pods
-                    .iter()
-                    .filter(|p| memo.matches(&g.selector, p))
-                    .count();
+                let n = matching(&mut memo, &g.selector, node);
                 if n > 0 {
                     let domain = super::existing_nodes::node_label(node, &g.key)
                         .and_then(|v| table.index.get(v).copied());
@@ -348,11 +344,7 @@ impl GroupCounts {
                     .iter()
                     .enumerate()
                     .filter_map(|(ni, node)| {
-                        let n = node
-                            .pods
-                            .iter()
-                            .filter(|p| memo.matches(selector, p))
-                            .count();
+                        let n = matching(&mut memo, selector, node);
                         (n > 0).then(|| (ni, n, domain(node)))
                     })
                     .collect();
@@ -366,6 +358,15 @@ impl GroupCounts {
         };
         &self.entries[i].by_node
     }
+}
+
+/// How many of `node`'s bound pods `selector` matches.
+fn matching(memo: &mut SpecMatches, selector: &LabelSelector, node: &ExistingNode) -> usize {
+    node.pods
+        .iter()
+        .filter(|b| memo.matches(selector, &b.spec))
+        .map(|b| b.count as usize)
+        .sum()
 }
 
 /// Whether a selector matches each distinct pod spec, remembered by the spec's address:

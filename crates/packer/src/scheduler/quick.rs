@@ -103,7 +103,7 @@ impl Scheduler {
             .anti_affinity_pods
             .iter()
             .filter(|(ni, _)| !is_masked(*ni))
-            .flat_map(|&(ni, pi)| existing[ni].pods[pi].pod_anti_affinity.iter())
+            .flat_map(|&(ni, pi)| existing[ni].pods[pi].spec.pod_anti_affinity.iter())
             .filter(|t| t.is_required())
             .map(|t| &t.label_selector)
             .collect();

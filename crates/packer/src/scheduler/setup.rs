@@ -66,7 +66,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             pod_spec.push(idx);
         }
         // Inverse anti-affinity from bound pods.
-        let mut inverse_records: Vec<(usize, usize)> = Vec::new();
+        let mut inverse_records: Vec<(usize, usize, u32)> = Vec::new();
         let anti_pods_scan;
         let anti_pods = match &base {
             Some(b) => b.anti_affinity_pods,
@@ -81,14 +81,19 @@ impl<'s, 'i> Solve<'s, 'i> {
             }
             {
                 let bound = &input.existing[ni].pods[pi];
-                for term in bound.pod_anti_affinity.iter().filter(|t| t.is_required()) {
+                for term in bound
+                    .spec
+                    .pod_anti_affinity
+                    .iter()
+                    .filter(|t| t.is_required())
+                {
                     let g = topology.group_for(
                         labels::normalize_key(&term.topology_key),
                         GroupKind::AntiAffinity,
                         &term.label_selector,
                         true,
                     );
-                    inverse_records.push((g, ni));
+                    inverse_records.push((g, ni, bound.count));
                 }
             }
         }
@@ -123,12 +128,12 @@ impl<'s, 'i> Solve<'s, 'i> {
             table_base_len.push(base.is_some().then(|| topology.tables[ti].names.len()));
         }
         // Count bound pods.
-        for (g, ni) in inverse_records {
+        for (g, ni, count) in inverse_records {
             let table = topology.groups[g].table;
             let key = topology.tables[table].key.clone();
             if let Some(v) = node_label(&input.existing[ni], &key) {
                 let d = topology.register(table, v);
-                topology.record(g, d);
+                topology.record_n(g, d, count);
             }
         }
         for gi in 0..topology.groups.len() {
