@@ -27,9 +27,7 @@ pub fn balanced_score(
 impl Simulation<'_> {
     /// `EvictionCost` of a pod (`pkg/utils/disruption`).
     pub fn eviction_cost(&self, pod: model::PodId) -> f64 {
-        let s = self.state.spec_of(pod);
-        (1.0 + f64::from(s.deletion_cost) / 134_217_728.0 + f64::from(s.priority) / 33_554_432.0)
-            .clamp(-10.0, 10.0)
+        eviction_cost_of(self.state.spec_of(pod))
     }
 
     /// v1.14's per-node disruption: 1 + Σ max(0, eviction cost) over its pods.
@@ -134,4 +132,10 @@ mod tests {
         assert!((s - 0.5).abs() < 1e-12, "{s}");
         assert!(s >= 1.0 / BALANCED_K);
     }
+}
+
+/// [`Simulation::eviction_cost`] of a pod with this spec.
+pub fn eviction_cost_of(s: &model::pod::PodSpec) -> f64 {
+    (1.0 + f64::from(s.deletion_cost) / 134_217_728.0 + f64::from(s.priority) / 33_554_432.0)
+        .clamp(-10.0, 10.0)
 }

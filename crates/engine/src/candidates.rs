@@ -134,22 +134,29 @@ impl Simulation<'_> {
                 .resize_with(self.state.nodes.len(), PodSummary::default);
         }
         if self.pod_summaries[id.index()].built_at != Some(edits) {
-            let pods = &self.state.node(id).pods;
-            let mut per_workload: Vec<(usize, u32)> = Vec::new();
-            for p in pods {
-                let w = self.state.pod(*p).pod.workload.index();
-                match per_workload.iter_mut().find(|(x, _)| *x == w) {
-                    Some((_, c)) => *c += 1,
-                    None => per_workload.push((w, 1)),
-                }
-            }
-            let summary = PodSummary {
+            // One pass over the pods; the sums run in pod order, as
+            // `eviction_cost` / `reschedule_disruption_cost` would sum them.
+            let mut summary = PodSummary {
                 built_at: Some(edits),
-                do_not_disrupt: pods.iter().any(|p| self.state.spec_of(*p).do_not_disrupt),
-                eviction_cost: pods.iter().map(|p| self.eviction_cost(*p)).sum(),
-                reschedule_cost: self.reschedule_disruption_cost(id),
-                per_workload,
+                reschedule_cost: 1.0,
+                ..PodSummary::default()
             };
+            let mut eviction_costs = 0.0;
+            let mut positive_costs = 0.0;
+            for p in &self.state.node(id).pods {
+                let pod = &self.state.pod(*p).pod;
+                let w = pod.workload.index();
+                match summary.per_workload.iter_mut().find(|(x, _)| *x == w) {
+                    Some((_, c)) => *c += 1,
+                    None => summary.per_workload.push((w, 1)),
+                }
+                summary.do_not_disrupt |= pod.spec.do_not_disrupt;
+                let cost = crate::balanced::eviction_cost_of(&pod.spec);
+                eviction_costs += cost;
+                positive_costs += cost.max(0.0);
+            }
+            summary.eviction_cost = eviction_costs;
+            summary.reschedule_cost = 1.0 + positive_costs;
             self.pod_summaries[id.index()] = summary;
         }
         &self.pod_summaries[id.index()]
