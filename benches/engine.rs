@@ -6,9 +6,13 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-/// The same allocator as `simctl`, so benches measure what the binary runs.
+/// The same allocator as `simctl`, tuned the same way, so benches measure what the
+/// binary runs.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[path = "../crates/simctl/src/allocator.rs"]
+mod allocator;
 
 fn load(name: &str) -> scenario::Loaded {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,6 +22,7 @@ fn load(name: &str) -> scenario::Loaded {
 }
 
 fn bench_engine(c: &mut Criterion) {
+    allocator::keep_freed_memory();
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
     let seed = load("cutover.toml");

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod allocator;
 mod bench_pack;
 mod catalog_cmd;
 mod compare_cmd;
@@ -83,6 +84,7 @@ pub fn emit(text: &str) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
+    allocator::keep_freed_memory();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(args) => run_cmd::run(args),
