@@ -95,6 +95,12 @@ impl Simulation<'_> {
     }
 }
 
+/// [`Simulation::eviction_cost`] of a pod with this spec.
+pub fn eviction_cost_of(s: &model::pod::PodSpec) -> f64 {
+    (1.0 + f64::from(s.deletion_cost) / 134_217_728.0 + f64::from(s.priority) / 33_554_432.0)
+        .clamp(-10.0, 10.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,10 +138,4 @@ mod tests {
         assert!((s - 0.5).abs() < 1e-12, "{s}");
         assert!(s >= 1.0 / BALANCED_K);
     }
-}
-
-/// [`Simulation::eviction_cost`] of a pod with this spec.
-pub fn eviction_cost_of(s: &model::pod::PodSpec) -> f64 {
-    (1.0 + f64::from(s.deletion_cost) / 134_217_728.0 + f64::from(s.priority) / 33_554_432.0)
-        .clamp(-10.0, 10.0)
 }
