@@ -188,15 +188,11 @@ impl Simulation<'_> {
         let budgets = self.budget_override[pool]
             .as_deref()
             .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets);
-        let in_pool = || {
-            self.state
-                .live_nodes()
-                .filter(move |n| n.nodepool == Some(pool))
-        };
-        let total = in_pool().filter(|n| n.phase == NodePhase::Ready).count() as u32;
-        let disrupting = in_pool()
-            .filter(|n| n.exists() && (n.disrupting || n.phase == NodePhase::Deleting))
-            .count() as u32;
+        let (mut total, mut disrupting) = (0u32, 0u32);
+        for n in self.state.live_nodes().filter(|n| n.nodepool == Some(pool)) {
+            total += u32::from(n.phase == NodePhase::Ready);
+            disrupting += u32::from(n.disrupting || n.phase == NodePhase::Deleting);
+        }
         (budgets, total, disrupting)
     }
 
@@ -329,7 +325,7 @@ impl Simulation<'_> {
             }
             Method::MultiNode => self.multi_node(now, candidates),
             Method::SingleNode => {
-                let free_total = self.free_capacity_total();
+                let free_total = self.free_capacity_total_cached();
                 for id in candidates {
                     if let Some(why) = self.cannot_consolidate(&[id], &free_total) {
                         self.decide(now, method, id, "kept", why);
@@ -357,7 +353,7 @@ impl Simulation<'_> {
         }
         let (mut lo, mut hi) = (1usize, (candidates.len() - 1).min(MULTI_NODE_MAX));
         let mut best: Option<(Vec<NodeId>, Outcome)> = None;
-        let free_total = self.free_capacity_total();
+        let free_total = self.free_capacity_total_cached();
         while lo <= hi {
             let mid = (lo + hi) / 2;
             let prefix = &candidates[..=mid];
@@ -390,6 +386,17 @@ impl Simulation<'_> {
             outcome,
             replacements: Vec::new(),
         })
+    }
+
+    /// [`Self::free_capacity_total`], computed once per pass (the cluster does not change
+    /// while a pass decides).
+    fn free_capacity_total_cached(&mut self) -> model::Resources {
+        if let Some(total) = self.snapshot.free_total {
+            return total;
+        }
+        let total = self.free_capacity_total();
+        self.snapshot.free_total = Some(total);
+        total
     }
 
     /// Free capacity of every initialized, schedulable node.

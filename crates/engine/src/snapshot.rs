@@ -50,12 +50,16 @@ pub struct Snapshot {
     /// Multi-node and single-node consolidation consider the same candidates in the
     /// same order; one pass computes them once.
     pub consolidation_candidates: Option<Vec<NodeId>>,
+    /// The free capacity of schedulable nodes, summed (the consolidation methods'
+    /// cheap precheck), once per pass.
+    pub free_total: Option<model::Resources>,
 }
 
 impl Snapshot {
     /// Marks the view stale: the cluster may change before its next use.
     pub fn release(&mut self) {
         self.consolidation_candidates = None;
+        self.free_total = None;
         self.built = false;
     }
 }
