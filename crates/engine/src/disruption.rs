@@ -644,13 +644,16 @@ impl Simulation<'_> {
         // Drift replaces whatever the candidate's pods need; consolidation limits claims.
         let allow_many = max_claims == usize::MAX;
         self.ensure_snapshot();
-        let mut pods: Vec<model::pod::Pod> = Vec::new();
+        let count = nodes.iter().map(|n| self.state.node(*n).pods.len()).sum();
+        let mut pods: Vec<model::pod::Pod> = Vec::with_capacity(count);
         for n in nodes {
             for p in &self.state.node(*n).pods {
                 pods.push(self.state.pod(*p).pod.clone());
             }
         }
-        pods.sort_by(packer::queue_order);
+        // Keys read once per pod (ids make the order total, so the unstable sort inside
+        // gives the same order).
+        pods.sort_by_cached_key(packer::queue_key);
         // Most probes are decided by first fit on the existing nodes (see
         // `packer::QuickProbe`); the answers below are the full solve's.
         // A multi-node probe's reason is never shown (the binary search keeps only the

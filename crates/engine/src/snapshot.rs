@@ -205,7 +205,7 @@ impl Simulation<'_> {
                 .extend(n.pods.iter().map(|p| self.state.pod(*p).pod.clone()));
         }
         // In the scheduler's queue order, so each probe's sort only merges two runs.
-        snap.pending.sort_by(packer::queue_order);
+        snap.pending.sort_by_cached_key(packer::queue_key);
         snap.built = true;
         self.snapshot = snap;
     }

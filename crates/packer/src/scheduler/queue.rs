@@ -7,12 +7,25 @@ use super::*;
 /// descending; then creation time and id, so the order is total. Callers that hand the
 /// scheduler pods already in this order (in runs) make its sort linear.
 pub fn queue_order(a: &Pod, b: &Pod) -> std::cmp::Ordering {
-    let (ra, rb) = (a.requests(), b.requests());
-    rb.cpu_millis()
-        .cmp(&ra.cpu_millis())
-        .then_with(|| rb.memory_bytes().cmp(&ra.memory_bytes()))
-        .then_with(|| a.created_at.cmp(&b.created_at))
-        .then_with(|| a.id.cmp(&b.id))
+    queue_key(a).cmp(&queue_key(b))
+}
+
+/// [`queue_order`] as a sort key, for `sort_by_cached_key` (read once per pod).
+pub fn queue_key(
+    p: &Pod,
+) -> (
+    std::cmp::Reverse<u64>,
+    std::cmp::Reverse<u64>,
+    model::SimTime,
+    PodId,
+) {
+    let r = p.requests();
+    (
+        std::cmp::Reverse(r.cpu_millis()),
+        std::cmp::Reverse(r.memory_bytes()),
+        p.created_at,
+        p.id,
+    )
 }
 
 impl<'s, 'i> Solve<'s, 'i> {
