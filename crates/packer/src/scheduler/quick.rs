@@ -167,11 +167,10 @@ impl Scheduler {
                 // With a single rung, a pod that fits no existing node now never will in
                 // this solve (rooms only shrink): it ends on a claim or unschedulable, and
                 // later pods still see the same existing nodes first.
+                verdict = QuickProbe::Undecided;
                 if self.any_prefer_no_schedule {
-                    verdict = QuickProbe::Undecided;
                     break;
                 }
-                verdict = QuickProbe::Undecided;
                 if is_watched && watch_one_claim {
                     watched_off_existing = watched_off_existing.saturating_add(&demand);
                     if !watched_off_existing.fits_in(&claim_max) {
@@ -185,12 +184,8 @@ impl Scheduler {
                 verdict = QuickProbe::WatchedWaits(pod.id);
                 break;
             }
-            let room = if s.seen[slot] == s.epoch {
-                s.free[slot]
-            } else {
-                tree.get(slot)
-            };
-            s.free[slot] = room.saturating_sub(&demand);
+            let left = room(slot).saturating_sub(&demand);
+            s.free[slot] = left;
             s.seen[slot] = s.epoch;
         }
         verdict
