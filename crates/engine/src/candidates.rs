@@ -61,13 +61,47 @@ impl Simulation<'_> {
     pub(crate) fn candidates(&mut self, now: SimTime, method: Method) -> Vec<NodeId> {
         let mut out: Vec<(u64, NodeId)> = Vec::new();
         let pdb_room = crate::pdb::PdbRoom::new(self);
-        let v1_14 = self.cfg.karpenter.v1_14;
         for i in 0..self.state.live.len() {
-            let n = &self.state.nodes[self.state.live[i].index()];
-            let Some(pool) = n.nodepool else { continue };
+            let id = self.state.live[i];
+            if let Some(key) = self.candidate_key(now, method, id, &pdb_room) {
+                out.push((key, id));
+            }
+        }
+        // Node ids are unique, so an unstable sort gives the same order.
+        out.sort_unstable();
+        out.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Whether every node of `nodes` is a candidate for `method` now (what
+    /// [`Self::candidates`] would include), without ordering the whole cluster.
+    pub(crate) fn all_candidates(
+        &mut self,
+        now: SimTime,
+        method: Method,
+        nodes: &[NodeId],
+    ) -> bool {
+        let pdb_room = crate::pdb::PdbRoom::new(self);
+        nodes
+            .iter()
+            .all(|id| self.candidate_key(now, method, *id, &pdb_room).is_some())
+    }
+
+    /// A node's sort key if it is a candidate for `method` now (`types.go: NewCandidate`,
+    /// `consolidation.go: sortCandidates`).
+    fn candidate_key(
+        &mut self,
+        now: SimTime,
+        method: Method,
+        id: NodeId,
+        pdb_room: &crate::pdb::PdbRoom,
+    ) -> Option<u64> {
+        let v1_14 = self.cfg.karpenter.v1_14;
+        {
+            let n = self.state.node(id);
+            let pool = n.nodepool?;
             if n.phase != NodePhase::Ready || n.cordoned || n.disrupting || !n.nominated.is_empty()
             {
-                continue;
+                return None;
             }
             let np = &self.cfg.nodepools[pool];
             let relevant = match method {
@@ -86,7 +120,7 @@ impl Simulation<'_> {
                 }
             };
             if !relevant {
-                continue;
+                return None;
             }
             if matches!(
                 method,
@@ -96,34 +130,31 @@ impl Simulation<'_> {
                 .consolidate_after
                 .is_some_and(|after| now.since(n.last_pod_event) < after)
             {
-                continue;
+                return None;
             }
             if method == Method::Emptiness && !n.pods.is_empty() {
-                continue;
+                return None;
             }
-            let (id, price, launched_at) = (n.id, n.price, n.launched_at);
-            let expire_after = np.expire_after;
-            let summary = self.pod_summary(id);
-            if summary.do_not_disrupt || !pdb_room.allows_counts(&summary.per_workload) {
-                continue;
-            }
-            let key = if v1_14 {
-                // v1.14+: savings ratio = price / (1 + Σ max(0, eviction cost)), highest
-                // first; sorted ascending, so the key is its complement.
-                let ratio = price.0 as f64 / summary.reschedule_cost;
-                u64::MAX - (ratio * 1_000.0) as u64
-            } else {
-                // v1.0–v1.13: Σ eviction cost × lifetime remaining, lowest first.
-                let lifetime = expire_after.map_or(1.0, |e| {
-                    (1.0 - now.since(launched_at).0 as f64 / e.0.max(1) as f64).clamp(0.0, 1.0)
-                });
-                ((summary.eviction_cost * lifetime).max(0.0) * 1_000_000.0) as u64
-            };
-            out.push((key, id));
         }
-        // Node ids are unique, so an unstable sort gives the same order.
-        out.sort_unstable();
-        out.into_iter().map(|(_, id)| id).collect()
+        let n = self.state.node(id);
+        let (price, launched_at) = (n.price, n.launched_at);
+        let expire_after = n.nodepool.and_then(|p| self.cfg.nodepools[p].expire_after);
+        let summary = self.pod_summary(id);
+        if summary.do_not_disrupt || !pdb_room.allows_counts(&summary.per_workload) {
+            return None;
+        }
+        Some(if v1_14 {
+            // v1.14+: savings ratio = price / (1 + Σ max(0, eviction cost)), highest
+            // first; sorted ascending, so the key is its complement.
+            let ratio = price.0 as f64 / summary.reschedule_cost;
+            u64::MAX - (ratio * 1_000.0) as u64
+        } else {
+            // v1.0–v1.13: Σ eviction cost × lifetime remaining, lowest first.
+            let lifetime = expire_after.map_or(1.0, |e| {
+                (1.0 - now.since(launched_at).0 as f64 / e.0.max(1) as f64).clamp(0.0, 1.0)
+            });
+            ((summary.eviction_cost * lifetime).max(0.0) * 1_000_000.0) as u64
+        })
     }
 
     /// The node's [`PodSummary`], rebuilt if its pods changed since it was built.

@@ -743,8 +743,7 @@ impl Simulation<'_> {
             return;
         };
         self.snapshot.release();
-        let still_candidates: Vec<NodeId> = self.candidates(now, cmd.method);
-        let valid_nodes = cmd.candidates.iter().all(|c| still_candidates.contains(c));
+        let valid_nodes = self.all_candidates(now, cmd.method, &cmd.candidates);
         // `validation.go: ValidateCandidates` also re-checks budgets: nodes that started
         // disrupting during the wait, or a budget that shrank, fail the command.
         let within_budget = (0..self.cfg.nodepools.len()).all(|pool| {
