@@ -149,9 +149,14 @@ impl Simulation<'_> {
             }
             match snap.prepared.as_mut() {
                 Some(p) if !reorder => p.refresh(&snap.existing, &changed),
-                _ => snap.prepared = Some(self.scheduler.prepare(&snap.existing)),
+                Some(p) => p.reprepare(&snap.existing, &changed),
+                None => snap.prepared = Some(self.scheduler.prepare(&snap.existing)),
             }
         } else {
+            // Nodes only appended (ids grow with launches): every earlier node keeps its
+            // index, so the prepared order and tree are patched, not rebuilt.
+            let appended = in_view.starts_with(&snap.ids);
+            let mut changed = Vec::new();
             let mut old: Vec<Option<(Stamp, ExistingNode)>> = Vec::new();
             old.resize_with(nodes.len(), || None);
             for ((view, stamp), id) in snap
@@ -169,14 +174,20 @@ impl Simulation<'_> {
                 let stamp = Stamp::of(n);
                 let view = match old[id.index()].take() {
                     Some((s, view)) if s == stamp => view,
-                    _ => self.existing_node(n),
+                    _ => {
+                        changed.push(snap.existing.len());
+                        self.existing_node(n)
+                    }
                 };
                 snap.index[id.index()] = Some(snap.existing.len());
                 snap.existing.push(view);
                 snap.stamps.push(stamp);
                 snap.ids.push(id);
             }
-            snap.prepared = Some(self.scheduler.prepare(&snap.existing));
+            match snap.prepared.as_mut() {
+                Some(p) if appended => p.reprepare(&snap.existing, &changed),
+                _ => snap.prepared = Some(self.scheduler.prepare(&snap.existing)),
+            }
         }
         snap.index.resize(nodes.len(), None);
         snap.usage = self.pool_usage();

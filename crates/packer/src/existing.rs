@@ -102,6 +102,37 @@ impl MaxTree {
         }
     }
 
+    /// Whether the tree has room for `len` leaves without growing.
+    pub fn holds(&self, len: usize) -> bool {
+        len <= self.size && !self.nodes.is_empty()
+    }
+
+    /// Replaces the leaves from `start` on with `values[start..]` (the tree then has
+    /// `values.len()` leaves, at most its size) and recomputes their ancestors only.
+    pub fn rebuild_from(&mut self, start: usize, values: &[Resources]) {
+        let end = values.len().max(self.len);
+        self.len = values.len();
+        if start >= end {
+            return;
+        }
+        for i in start..end {
+            let v = values.get(i).copied().unwrap_or(Resources::ZERO);
+            self.nodes[self.size + i] = v;
+            self.ratio_max[self.size + i] = ratio_scores(&v);
+        }
+        let (mut lo, mut hi) = ((self.size + start) / 2, (self.size + end - 1) / 2);
+        while lo >= 1 {
+            for n in lo..=hi {
+                self.nodes[n] = self.nodes[2 * n].max(&self.nodes[2 * n + 1]);
+                self.ratio_max[n] = max_scores(&self.ratio_max[2 * n], &self.ratio_max[2 * n + 1]);
+            }
+            if lo == 1 {
+                break;
+            }
+            (lo, hi) = (lo / 2, hi / 2);
+        }
+    }
+
     /// The lowest index whose value covers `demand` and that `accept` agrees to.
     pub fn find_first(
         &self,
@@ -164,6 +195,39 @@ mod tests {
             t.find_first(&Resources::new(9, 1), &mut stack, |_| true),
             Some(1)
         );
+    }
+
+    #[test]
+    fn rebuilding_a_tail_equals_building_afresh() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for len in 1..40usize {
+            let size = len.next_power_of_two();
+            let mut v: Vec<Resources> = (0..len)
+                .map(|_| Resources::new(next(8_000), next(64) << 29))
+                .collect();
+            let mut t = MaxTree::new(&v);
+            for _ in 0..6 {
+                let start = next(len as u64 + 1) as usize;
+                // Grow within the tree's size, so a fresh tree has the same shape.
+                let new_len = (len + next(3) as usize).min(size).max(start);
+                v.resize(new_len, Resources::ZERO);
+                for item in v.iter_mut().skip(start) {
+                    *item = Resources::new(next(8_000), next(64) << 29);
+                }
+                t.rebuild_from(start, &v);
+                let fresh = MaxTree::new(&v);
+                assert_eq!(fresh.size, t.size, "len {len}");
+                assert_eq!(t.len, fresh.len);
+                assert_eq!(t.nodes, fresh.nodes, "len {len} start {start}");
+                assert_eq!(t.ratio_max, fresh.ratio_max);
+            }
+        }
     }
 
     #[test]

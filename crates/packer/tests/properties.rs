@@ -510,3 +510,66 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Re-preparing after nodes changed their initialized flag or room, or were appended,
+    /// gives the solves (and quick probes) a fresh prepare gives.
+    #[test]
+    fn reprepared_snapshots_equal_fresh_ones(
+        case in arb_case(),
+        flips in prop::collection::vec(any::<bool>(), 5),
+        grown in prop::collection::vec(0u64..3_000, 5),
+        appended in 0usize..3,
+    ) {
+        let mut sched = scheduler_for(&case);
+        let mut prepared = sched.prepare(&case.existing);
+        let mut existing = case.existing.clone();
+        let mut changed = Vec::new();
+        for (i, node) in existing.iter_mut().enumerate() {
+            if flips[i] {
+                node.initialized = !node.initialized;
+            }
+            if grown[i] > 0 {
+                node.requested = node.requested.saturating_add(&Resources::new(grown[i], 0));
+            }
+            if flips[i] || grown[i] > 0 {
+                changed.push(i);
+            }
+        }
+        for k in 0..appended {
+            let mut node = case.existing.first().cloned().unwrap_or_else(|| ExistingNode {
+                id: NodeRef::Node(NodeId(90)),
+                name: String::new(),
+                labels: labels_of(&[(labels::ZONE, ZONES[0])]),
+                taints: vec![],
+                allocatable: Resources::new(4_000, 16 * GI).with(ResourceKind::Pods, 10),
+                requested: Resources::ZERO,
+                initialized: false,
+                nodepool: None,
+                pods: vec![],
+            });
+            node.id = NodeRef::Node(NodeId(100 + k as u32));
+            node.name = format!("node-z{k}");
+            node.labels.insert(labels::HOSTNAME.to_string(), node.name.clone());
+            node.initialized = k % 2 == 0;
+            existing.push(node);
+        }
+        prepared.reprepare(&existing, &changed);
+        let mut fresh = sched.prepare(&existing);
+        let usage = [PoolUsage::default()];
+        let input = ScheduleInput { pods: &case.pods, existing: &existing, pool_usage: &usage };
+        let masked: Vec<usize> = (0..existing.len()).filter(|i| i % 3 == 1).collect();
+        let a = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops::default());
+        let b = sched.schedule_draft(&input, &mut fresh, &masked, packer::Stops::default());
+        prop_assert_eq!(a.output, b.output);
+        prop_assert_eq!(a.claims.len(), b.claims.len());
+        let mut sorted = case.pods.clone();
+        sorted.sort_by(packer::queue_order);
+        let (watched, others) = sorted.split_at(sorted.len() / 3);
+        let qa = sched.quick_probe(watched, others, &existing, &mut prepared, &masked, true);
+        let qb = sched.quick_probe(watched, others, &existing, &mut fresh, &masked, true);
+        prop_assert_eq!(qa, qb);
+    }
+}

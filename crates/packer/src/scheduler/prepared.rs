@@ -182,6 +182,53 @@ impl PreparedExisting {
             .refresh(existing, changed, &is_changed, &carried.domain_tables);
     }
 
+    /// Prepares again after nodes were appended to the input, changed their initialized
+    /// flag (which moves them in Karpenter's order), or changed their room or bound pods
+    /// (`changed`, input indices), when every earlier node kept its input index. Slots
+    /// before the first change of order keep their place and tree; the rest is rebuilt.
+    /// The topology caches start empty, as after [`Scheduler::prepare`], which this
+    /// equals.
+    pub fn reprepare(&mut self, existing: &[ExistingNode], changed: &[usize]) {
+        let order = existing_order(existing);
+        let old = &self.carried.order;
+        if order.len() < old.len() || !self.carried.tree.holds(order.len()) {
+            *self = PreparedExisting::new(existing);
+            return;
+        }
+        let start = order
+            .iter()
+            .zip(old)
+            .position(|(a, b)| a != b)
+            .unwrap_or(old.len());
+        let room = |i: usize| {
+            existing[i]
+                .allocatable
+                .saturating_sub(&existing[i].requested)
+        };
+        self.slot_of.resize(existing.len(), 0);
+        for (slot, &i) in order.iter().enumerate().skip(start) {
+            self.slot_of[i] = slot;
+        }
+        self.free.truncate(start);
+        self.free.extend(order[start..].iter().map(|&i| room(i)));
+        self.carried.tree.rebuild_from(start, &self.free);
+        for &i in changed {
+            let slot = self.slot_of[i];
+            if slot < start {
+                self.free[slot] = room(i);
+                self.carried.tree.set(slot, self.free[slot]);
+            }
+        }
+        // A slot before `start` holds the same node as before, whose labels never change.
+        self.carried.node_reqs.truncate(start);
+        self.carried.node_reqs.resize(order.len(), None);
+        self.carried.order = order;
+        self.carried.group_counts = GroupCounts::default();
+        self.carried.domain_tables.clear();
+        self.carried.host_domain = None;
+        self.anti_affinity_pods = anti_affinity_pods(existing);
+    }
+
     /// How many existing nodes it was prepared for.
     pub fn len(&self) -> usize {
         self.slot_of.len()
