@@ -325,7 +325,7 @@ impl Simulation<'_> {
             }
             Method::MultiNode => self.multi_node(now, candidates),
             Method::SingleNode => {
-                let free_total = self.free_capacity_total_cached();
+                let free_total = self.free_capacity_total();
                 for id in candidates {
                     if let Some(why) = self.cannot_consolidate(&[id], &free_total) {
                         self.decide(now, method, id, "kept", why);
@@ -353,7 +353,7 @@ impl Simulation<'_> {
         }
         let (mut lo, mut hi) = (1usize, (candidates.len() - 1).min(MULTI_NODE_MAX));
         let mut best: Option<(Vec<NodeId>, Outcome)> = None;
-        let free_total = self.free_capacity_total_cached();
+        let free_total = self.free_capacity_total();
         while lo <= hi {
             let mid = (lo + hi) / 2;
             let prefix = &candidates[..=mid];
@@ -388,25 +388,21 @@ impl Simulation<'_> {
         })
     }
 
-    /// [`Self::free_capacity_total`], computed once per pass (the cluster does not change
-    /// while a pass decides).
-    fn free_capacity_total_cached(&mut self) -> model::Resources {
+    /// Free capacity of every initialized, schedulable node, summed once per pass (the
+    /// cluster does not change while a pass decides).
+    fn free_capacity_total(&mut self) -> model::Resources {
         if let Some(total) = self.snapshot.free_total {
             return total;
         }
-        let total = self.free_capacity_total();
-        self.snapshot.free_total = Some(total);
-        total
-    }
-
-    /// Free capacity of every initialized, schedulable node.
-    fn free_capacity_total(&self) -> model::Resources {
-        self.state
+        let total = self
+            .state
             .live_nodes()
             .filter(|n| n.is_schedulable())
             .fold(model::Resources::ZERO, |acc, n| {
                 acc.saturating_add(&n.free())
-            })
+            });
+        self.snapshot.free_total = Some(total);
+        total
     }
 
     /// A cheap necessary condition for consolidating `ids`, so hopeless probes skip the

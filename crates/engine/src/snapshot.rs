@@ -73,25 +73,18 @@ impl Simulation<'_> {
         masked: &[NodeId],
         stops: packer::Stops,
     ) -> packer::Draft {
-        self.ensure_snapshot();
-        let snap = &mut self.snapshot;
-        let masked: Vec<usize> = masked
-            .iter()
-            .filter_map(|n| snap.index[n.index()])
-            .collect();
-        let prepared = snap
-            .prepared
-            .get_or_insert_with(|| self.scheduler.prepare(&snap.existing));
-        self.scheduler.schedule_draft(
-            &packer::ScheduleInput {
-                pods,
-                existing: &snap.existing,
-                pool_usage: &snap.usage,
-            },
-            prepared,
-            &masked,
-            stops,
-        )
+        self.with_prepared(masked, |sched, snap, prepared, masked| {
+            sched.schedule_draft(
+                &packer::ScheduleInput {
+                    pods,
+                    existing: &snap.existing,
+                    pool_usage: &snap.usage,
+                },
+                prepared,
+                masked,
+                stops,
+            )
+        })
     }
 
     /// [`packer::Scheduler::quick_probe`] of `watched` (in queue order) and the pending
@@ -102,23 +95,38 @@ impl Simulation<'_> {
         masked: &[NodeId],
         watch_one_claim: bool,
     ) -> packer::QuickProbe {
+        self.with_prepared(masked, |sched, snap, prepared, masked| {
+            sched.quick_probe(
+                watched,
+                &snap.pending,
+                &snap.existing,
+                prepared,
+                masked,
+                watch_one_claim,
+            )
+        })
+    }
+
+    /// Runs `f` on the view brought up to date, its prepared order and tree, and the
+    /// nodes of `masked` that are in view (as indices into it).
+    fn with_prepared<R>(
+        &mut self,
+        masked: &[NodeId],
+        f: impl FnOnce(&mut packer::Scheduler, &Snapshot, &mut PreparedExisting, &[usize]) -> R,
+    ) -> R {
         self.ensure_snapshot();
         let snap = &mut self.snapshot;
         let masked: Vec<usize> = masked
             .iter()
             .filter_map(|n| snap.index[n.index()])
             .collect();
-        let prepared = snap
+        let mut prepared = snap
             .prepared
-            .get_or_insert_with(|| self.scheduler.prepare(&snap.existing));
-        self.scheduler.quick_probe(
-            watched,
-            &snap.pending,
-            &snap.existing,
-            prepared,
-            &masked,
-            watch_one_claim,
-        )
+            .take()
+            .unwrap_or_else(|| self.scheduler.prepare(&snap.existing));
+        let out = f(&mut self.scheduler, &self.snapshot, &mut prepared, &masked);
+        self.snapshot.prepared = Some(prepared);
+        out
     }
 
     /// Brings the view up to date if it is stale, rebuilding only what changed.

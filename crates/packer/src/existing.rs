@@ -197,15 +197,19 @@ mod tests {
         );
     }
 
-    #[test]
-    fn rebuilding_a_tail_equals_building_afresh() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |m: u64| {
+    /// A small deterministic generator: `next(m)` is in `0..m`.
+    fn xorshift(mut x: u64) -> impl FnMut(u64) -> u64 {
+        move |m| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x % m
-        };
+        }
+    }
+
+    #[test]
+    fn rebuilding_a_tail_equals_building_afresh() {
+        let mut next = xorshift(0x2545_F491_4F6C_DD1Du64);
         for len in 1..40usize {
             let size = len.next_power_of_two();
             let mut v: Vec<Resources> = (0..len)
@@ -234,13 +238,7 @@ mod tests {
     fn first_fit_equals_a_scan_after_updates() {
         // Pseudo-random leaves in CPU millicores and memory bytes of realistic sizes, so
         // the ratio summaries prune; the answer must still be the first fitting leaf.
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15u64);
         let gib = 1u64 << 30;
         let mut stack = Vec::new();
         for len in 1..60 {
