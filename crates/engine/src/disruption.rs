@@ -640,23 +640,20 @@ impl Simulation<'_> {
         // Drift replaces whatever the candidate's pods need; consolidation limits claims.
         let allow_many = max_claims == usize::MAX;
         self.ensure_snapshot();
-        let count = nodes.iter().map(|n| self.state.node(*n).pods.len()).sum();
-        let mut pods: Vec<model::pod::Pod> = Vec::with_capacity(count);
-        for n in nodes {
-            for p in &self.state.node(*n).pods {
-                pods.push(self.state.pod(*p).pod.clone());
-            }
-        }
-        // Keys read once per pod (ids make the order total, so the unstable sort inside
-        // gives the same order).
-        pods.sort_by_cached_key(packer::queue_key);
+        let mut pods = self.queued_pods(nodes);
         // Most probes are decided by first fit on the existing nodes (see
         // `packer::QuickProbe`); the answers below are the full solve's.
         // A multi-node probe's reason is never shown (the binary search keeps only the
         // longest prefix that works), so "more than one new node" may stand for whichever
         // reason the full solve would have found first.
         let watch_one_claim = nodes.len() > 1 && max_claims == 1;
-        match self.quick_probe_on_snapshot(&pods, nodes, watch_one_claim) {
+        let candidate_pods = pods.len();
+        // The first candidate pod that would wait for an uninitialized node decides the
+        // probe, so the solve stops there (see the reasons below); so does a claim beyond
+        // what consolidation allows once every candidate pod is placed (no candidate pod
+        // is then waiting or unschedulable, the reasons that come first).
+        let max_claims_stop = (!allow_many).then_some(max_claims);
+        let draft = match self.quick_probe_on_snapshot(&pods, nodes, watch_one_claim) {
             packer::QuickProbe::WatchedWaits(pod) => {
                 return Outcome::Blocked(format!(
                     "pod {} would wait for an uninitialized node",
@@ -665,19 +662,30 @@ impl Simulation<'_> {
             }
             packer::QuickProbe::AllOnExisting => return Outcome::Delete,
             packer::QuickProbe::BeyondOneClaim => return too_many_claims(max_claims),
-            packer::QuickProbe::Undecided => {}
-        }
-        let candidate_pods = pods.len();
-        pods.extend(self.snapshot.pending.iter().cloned());
-        // The first candidate pod that would wait for an uninitialized node decides the
-        // probe, so the solve stops there (see the reasons below); so does a claim beyond
-        // what consolidation allows once every candidate pod is placed (no candidate pod
-        // is then waiting or unschedulable, the reasons that come first).
-        let stops = packer::Stops {
-            watched: candidate_pods,
-            max_claims: (!allow_many).then_some(max_claims),
+            // The pods first fit leaves off the existing nodes are what the full solve
+            // puts on claims; a solve of them alone gives the same claims.
+            packer::QuickProbe::OffExisting { watched, others } => {
+                let off: Vec<model::pod::Pod> = watched
+                    .iter()
+                    .map(|&i| pods[i].clone())
+                    .chain(others.iter().map(|&j| self.snapshot.pending[j].clone()))
+                    .collect();
+                let stops = packer::Stops {
+                    watched: watched.len(),
+                    max_claims: max_claims_stop,
+                };
+                self.scheduler
+                    .schedule_draft_without_existing(&off, &self.snapshot.usage, stops)
+            }
+            packer::QuickProbe::Undecided => {
+                pods.extend(self.snapshot.pending.iter().cloned());
+                let stops = packer::Stops {
+                    watched: candidate_pods,
+                    max_claims: max_claims_stop,
+                };
+                self.solve_on_snapshot(&pods, nodes, stops)
+            }
         };
-        let draft = self.solve_on_snapshot(&pods, nodes, stops);
         // Membership by a per-probe stamp on each pod id: sorting thousands of ids per
         // multi-node probe was a tenth of a large day.
         self.probe_stamp += 1;
@@ -694,7 +702,9 @@ impl Simulation<'_> {
         // A candidate pod landing on a node that is still launching counts as a failure
         // (`helpers.go: SimulateScheduling`, `UninitializedNodeError`). When several pods
         // fail, Karpenter's message lists them in map order; ours names the first pod
-        // that would wait, else the first that fits nowhere.
+        // that would wait, else the first in queue order that fits nowhere (not in the
+        // solve's retry order, which a solve of only the pods off existing nodes may
+        // rotate).
         for b in &out.bindings {
             if is_candidate(&b.pod)
                 && let NodeRef::Node(id) = b.node
@@ -706,7 +716,12 @@ impl Simulation<'_> {
                 ));
             }
         }
-        if let Some(u) = out.unschedulable.iter().find(|u| is_candidate(&u.pod)) {
+        if let Some(u) = out
+            .unschedulable
+            .iter()
+            .filter(|u| is_candidate(&u.pod))
+            .min_by_key(|u| packer::queue_key(&self.state.pod(u.pod).pod))
+        {
             return Outcome::Blocked(format!(
                 "pod {} would not fit elsewhere: {}",
                 self.state.pod(u.pod).pod.name,

@@ -53,6 +53,9 @@ pub struct Snapshot {
     /// The free capacity of schedulable nodes, summed (the consolidation methods'
     /// cheap precheck), once per pass.
     pub free_total: Option<model::Resources>,
+    /// Per node id: its pods in queue order and the `pod_edits` they were read at. A
+    /// node is probed pass after pass while its pods rarely change.
+    queued: Vec<(Option<u64>, Vec<Pod>)>,
 }
 
 impl Snapshot {
@@ -129,6 +132,37 @@ impl Simulation<'_> {
         out
     }
 
+    /// The pods of `nodes` in the scheduler's queue order, as a consolidation probe
+    /// hands them to the solve.
+    pub fn queued_pods(&mut self, nodes: &[NodeId]) -> Vec<Pod> {
+        let count = nodes.iter().map(|n| self.state.node(*n).pods.len()).sum();
+        let mut pods: Vec<Pod> = Vec::with_capacity(count);
+        for id in nodes {
+            let n = self.state.node(*id);
+            if self.snapshot.queued.len() <= id.index() {
+                self.snapshot
+                    .queued
+                    .resize_with(self.state.nodes.len(), Default::default);
+            }
+            let cached = &mut self.snapshot.queued[id.index()];
+            if cached.0 != Some(n.pod_edits) {
+                cached.1.clear();
+                cached
+                    .1
+                    .extend(n.pods.iter().map(|p| self.state.pod(*p).pod.clone()));
+                cached.1.sort_by_cached_key(packer::queue_key);
+                cached.0 = Some(n.pod_edits);
+            }
+            pods.extend_from_slice(&cached.1);
+        }
+        // Keys read once per pod (ids make the order total, so the unstable sort inside
+        // gives the same order). Merging the sorted runs instead was slower.
+        if nodes.len() > 1 {
+            pods.sort_by_cached_key(packer::queue_key);
+        }
+        pods
+    }
+
     /// Brings the view up to date if it is stale, rebuilding only what changed.
     pub fn ensure_snapshot(&mut self) {
         if self.snapshot.built {
@@ -165,23 +199,28 @@ impl Simulation<'_> {
             // index, so the prepared order and tree are patched, not rebuilt.
             let appended = in_view.starts_with(&snap.ids);
             let mut changed = Vec::new();
-            let mut old: Vec<Option<(Stamp, ExistingNode)>> = Vec::new();
-            old.resize_with(nodes.len(), || None);
-            for ((view, stamp), id) in snap
-                .existing
-                .drain(..)
-                .zip(snap.stamps.drain(..))
-                .zip(snap.ids.drain(..))
-            {
-                old[id.index()] = Some((stamp, view));
-            }
+            // Both id lists ascend (`ClusterState::live` does), so one merge walk finds
+            // each kept node's old view.
+            let n_view = in_view.len();
+            let mut old = std::mem::replace(&mut snap.ids, Vec::with_capacity(n_view))
+                .into_iter()
+                .zip(std::mem::replace(
+                    &mut snap.stamps,
+                    Vec::with_capacity(n_view),
+                ))
+                .zip(std::mem::replace(
+                    &mut snap.existing,
+                    Vec::with_capacity(n_view),
+                ))
+                .peekable();
             snap.index.clear();
             snap.index.resize(nodes.len(), None);
             for id in in_view {
+                while old.next_if(|((old_id, _), _)| *old_id < id).is_some() {}
                 let n = &nodes[id.index()];
                 let stamp = Stamp::of(n);
-                let view = match old[id.index()].take() {
-                    Some((s, view)) if s == stamp => view,
+                let view = match old.next_if(|((old_id, _), _)| *old_id == id) {
+                    Some(((_, s), view)) if s == stamp => view,
                     _ => {
                         changed.push(snap.existing.len());
                         self.existing_node(n)

@@ -161,15 +161,29 @@ impl Simulation<'_> {
                     self.create_pod(now, WorkloadId(w as u32));
                 }
             } else if desired < live {
-                // The ReplicaSet controller deletes unscheduled pods first, then the newest.
-                let mut victims: Vec<PodId> = self.state.workload_pods[w].iter().copied().collect();
-                victims.sort_by_key(|p| {
-                    (
-                        self.state.pod(*p).phase != PodPhase::Pending,
-                        std::cmp::Reverse(p.0),
-                    )
-                });
-                for p in victims.into_iter().take(live - desired) {
+                // The ReplicaSet controller deletes unscheduled pods first, then the newest
+                // (ids grow with creation). Only the victims are visited: sorting all of a
+                // large Deployment's pods per scale-down step was most of this function.
+                let excess = live - desired;
+                let state = &self.state;
+                let mut victims: Vec<PodId> = state
+                    .pending
+                    .iter()
+                    .rev()
+                    .copied()
+                    .filter(|p| state.pod(*p).pod.workload.index() == w)
+                    .take(excess)
+                    .collect();
+                let bound = excess - victims.len();
+                victims.extend(
+                    state.workload_pods[w]
+                        .iter()
+                        .rev()
+                        .copied()
+                        .filter(|p| state.pod(*p).phase != PodPhase::Pending)
+                        .take(bound),
+                );
+                for p in victims {
                     self.state.remove_pod(p);
                 }
                 self.arm_ca_scan();

@@ -387,11 +387,35 @@ proptest! {
                 prop_assert!(!draft.stopped && draft.claims.len() > 1);
                 prop_assert!(draft.output.unschedulable.iter().all(|u| !watched.iter().any(|w| w.id == u.pod)));
             } else {
-                prop_assert_eq!(limited.output, draft.output.clone());
+                prop_assert_eq!(&limited.output, &draft.output);
                 prop_assert_eq!(limited.claims.len(), draft.claims.len());
             }
             match quick {
                 packer::QuickProbe::Undecided => {}
+                packer::QuickProbe::OffExisting { watched: off_watched, others: off_others } => {
+                    // The full solve binds every other pod to an existing node, and its
+                    // claims and unschedulable pods are those of the off pods alone.
+                    prop_assert!(!draft.stopped);
+                    let off: Vec<Pod> = off_watched
+                        .iter()
+                        .map(|&i| watched[i].clone())
+                        .chain(off_others.iter().map(|&j| others[j].clone()))
+                        .collect();
+                    prop_assert_eq!(draft.output.bindings.len() + off.len(), all.len());
+                    let stops = |max_claims| packer::Stops { watched: off_watched.len(), max_claims };
+                    let alone = sched.schedule_draft_without_existing(&off, &usage, stops(None));
+                    prop_assert!(alone.output.bindings.is_empty());
+                    let mut want = draft.output.unschedulable.clone();
+                    let mut got = alone.output.unschedulable.clone();
+                    want.sort_by_key(|u| u.pod);
+                    got.sort_by_key(|u| u.pod);
+                    prop_assert_eq!(got, want);
+                    let want: Vec<_> = draft.claims.iter().map(|c| sched.finalize(c.clone())).collect();
+                    let got: Vec<_> = alone.claims.into_iter().map(|c| sched.finalize(c)).collect();
+                    prop_assert_eq!(got, want);
+                    let alone_limited = sched.schedule_draft_without_existing(&off, &usage, stops(Some(1)));
+                    prop_assert_eq!(probe_fails(&alone_limited, &watched), probe_fails(&limited, &watched));
+                }
                 packer::QuickProbe::WatchedWaits(id) => {
                     prop_assert!(draft.stopped);
                     prop_assert_eq!(draft.output.bindings.last().map(|b| b.pod), Some(id));
@@ -457,15 +481,19 @@ fn quick_probe_decides_typical_probes() {
         quick(&mut sched, &mut prepared, &[pod(0), pod(1)], &[], false),
         packer::QuickProbe::WatchedWaits(PodId(1))
     );
+    let off = |n: usize| packer::QuickProbe::OffExisting {
+        watched: (0..n).collect(),
+        others: vec![],
+    };
     assert_eq!(
         quick(&mut sched, &mut prepared, &[pod(0)], &[0, 1], false),
-        packer::QuickProbe::Undecided
+        off(1)
     );
     // The largest type (fake-8x) holds eight of these pods: nine cannot share one node.
     let eight: Vec<Pod> = (0..8).map(pod).collect();
     assert_eq!(
         quick(&mut sched, &mut prepared, &eight, &[0, 1], true),
-        packer::QuickProbe::Undecided
+        off(8)
     );
     let nine: Vec<Pod> = (0..9).map(pod).collect();
     assert_eq!(
@@ -474,6 +502,17 @@ fn quick_probe_decides_typical_probes() {
     );
     assert_eq!(
         quick(&mut sched, &mut prepared, &nine, &[0, 1], false),
+        off(9)
+    );
+    // A pod with a node selector is left to the full solve.
+    let mut zonal = spec(1_000, GI);
+    zonal.node_selector = labels_of(&[(labels::ZONE, ZONES[0])]);
+    let selective = Pod {
+        spec: Arc::new(zonal),
+        ..pod(9)
+    };
+    assert_eq!(
+        quick(&mut sched, &mut prepared, &[selective], &[], false),
         packer::QuickProbe::Undecided
     );
 }

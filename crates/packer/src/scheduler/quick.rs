@@ -8,8 +8,11 @@
 //! later in that solve (rooms only shrink, and a plain pod has one rung unless some pool
 //! has a `PreferNoSchedule` taint). So walking the pods in queue order over the existing
 //! nodes alone finds where the full solve would stop, or that it needs no claim at all,
-//! without setting one up. A constrained pod, an anti-affinity that could repel a plain
-//! pod, or a probe whose answer depends on claims is left to the full solve.
+//! without setting one up. When some pods fit no existing node, the full solve's claims
+//! hold exactly those pods (claims never take room from existing nodes), so a solve of
+//! them alone with no existing node gives its claims and unschedulable pods
+//! ([`Scheduler::schedule_draft_without_existing`]). A constrained pod, or an
+//! anti-affinity that could repel a plain pod, is left to the full solve.
 
 use model::taints::first_untolerated;
 
@@ -17,10 +20,20 @@ use super::existing_nodes::taints_reject;
 use super::*;
 
 /// A probe's answer when first fit on existing nodes decides it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuickProbe {
     /// The full solve is needed.
     Undecided,
+    /// These pods (positions in `watched` and in `others`, each ascending) fit no
+    /// existing node; every other pod binds to an existing node, and no watched pod to an
+    /// uninitialized one. The full solve's new claims and unschedulable pods are those of
+    /// [`Scheduler::schedule_draft_without_existing`] over these pods alone, watched ones
+    /// first (the unschedulable ones possibly listed in another rotation of the retry
+    /// queue: retries of pods that fit nowhere end in the same state either way).
+    OffExisting {
+        watched: Vec<usize>,
+        others: Vec<usize>,
+    },
     /// Every pod binds to an existing node, and no watched pod to an uninitialized one.
     AllOnExisting,
     /// The first watched pod to bind to an uninitialized node: where a full solve with the
@@ -53,8 +66,9 @@ fn plain(spec: &PodSpec) -> bool {
         && spec.pod_anti_affinity.is_empty()
 }
 
-/// Pods in `a` and `b` (each in queue order) merged, watched ones (from `a`) marked.
-fn merged<'p>(a: &'p [Pod], b: &'p [Pod]) -> impl Iterator<Item = (&'p Pod, bool)> {
+/// Pods in `a` and `b` (each in queue order) merged, with their position in `a` (watched)
+/// or `b`.
+fn merged<'p>(a: &'p [Pod], b: &'p [Pod]) -> impl Iterator<Item = (&'p Pod, Result<usize, usize>)> {
     let (mut i, mut j) = (0, 0);
     std::iter::from_fn(move || {
         let take_a = match (a.get(i), b.get(j)) {
@@ -65,10 +79,10 @@ fn merged<'p>(a: &'p [Pod], b: &'p [Pod]) -> impl Iterator<Item = (&'p Pod, bool
         };
         if take_a {
             i += 1;
-            Some((&a[i - 1], true))
+            Some((&a[i - 1], Ok(i - 1)))
         } else {
             j += 1;
-            Some((&b[j - 1], false))
+            Some((&b[j - 1], Err(j - 1)))
         }
     })
 }
@@ -122,9 +136,6 @@ impl Scheduler {
             s.free[slot] = Resources::ZERO;
             s.seen[slot] = s.epoch;
         }
-        // Until a watched pod waits, the verdict is "all on existing nodes" unless some pod
-        // was not.
-        let mut verdict = QuickProbe::AllOnExisting;
         // A claim's pods sum to at most one of its pool's types' effective capacity.
         let claim_max = self
             .pools
@@ -135,11 +146,12 @@ impl Scheduler {
         // spec then, and rooms only shrink, so a pod of the same spec fits there first or
         // later (or, if it fitted nowhere, nowhere).
         let mut last_fit: Option<(usize, Option<usize>)> = None;
-        for (pod, is_watched) in merged(watched, others) {
+        let (mut off_watched, mut off_others) = (Vec::new(), Vec::new());
+        for (pod, position) in merged(watched, others) {
+            let is_watched = position.is_ok();
             let spec = &pod.spec;
             if !plain(spec) || repelling.iter().any(|sel| sel.matches(&spec.labels)) {
-                verdict = QuickProbe::Undecided;
-                break;
+                return QuickProbe::Undecided;
             }
             let demand = pod_demand(&spec.requests);
             let (tree, order, epoch) = (&p.carried.tree, &p.carried.order, s.epoch);
@@ -167,27 +179,56 @@ impl Scheduler {
                 // With a single rung, a pod that fits no existing node now never will in
                 // this solve (rooms only shrink): it ends on a claim or unschedulable, and
                 // later pods still see the same existing nodes first.
-                verdict = QuickProbe::Undecided;
                 if self.any_prefer_no_schedule {
-                    break;
+                    return QuickProbe::Undecided;
                 }
                 if is_watched && watch_one_claim {
                     watched_off_existing = watched_off_existing.saturating_add(&demand);
                     if !watched_off_existing.fits_in(&claim_max) {
-                        verdict = QuickProbe::BeyondOneClaim;
-                        break;
+                        return QuickProbe::BeyondOneClaim;
                     }
+                }
+                match position {
+                    Ok(i) => off_watched.push(i),
+                    Err(j) => off_others.push(j),
                 }
                 continue;
             };
             if is_watched && !existing[order[slot]].initialized {
-                verdict = QuickProbe::WatchedWaits(pod.id);
-                break;
+                return QuickProbe::WatchedWaits(pod.id);
             }
             let left = room(slot).saturating_sub(&demand);
             s.free[slot] = left;
             s.seen[slot] = s.epoch;
         }
-        verdict
+        if off_watched.is_empty() && off_others.is_empty() {
+            QuickProbe::AllOnExisting
+        } else {
+            QuickProbe::OffExisting {
+                watched: off_watched,
+                others: off_others,
+            }
+        }
+    }
+
+    /// A draft solve of `pods` with no existing node: after [`QuickProbe::OffExisting`],
+    /// the claims and unschedulable pods of the probe's full solve. `stops.watched`
+    /// counts the leading watched pods.
+    pub fn schedule_draft_without_existing(
+        &mut self,
+        pods: &[Pod],
+        pool_usage: &[crate::input::PoolUsage],
+        stops: Stops,
+    ) -> Draft {
+        let input = ScheduleInput {
+            pods,
+            existing: &[],
+            pool_usage,
+        };
+        let mut solve = Solve::new(self, &input, None);
+        solve.stop_watch = stops.watched;
+        solve.stop_claims = stops.max_claims;
+        solve.run();
+        solve.finish_draft().0
     }
 }
