@@ -143,6 +143,7 @@ impl Simulation<'_> {
             // A prepared snapshot caches the topology domains the pools can produce.
             self.snapshot.prepared = None;
         }
+        self.launch_prices.clear();
         for t in self.pool_types.iter_mut().flatten().filter(|t| t.id == id) {
             for o in t
                 .offerings

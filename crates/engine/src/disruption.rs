@@ -33,8 +33,6 @@ pub const VALIDATION_DELAY: SimDuration = SimDuration(15_000);
 const FORCE_RECHECK: SimDuration = SimDuration(5 * 60_000);
 /// `MaxParallel` candidates for multi-node consolidation.
 const MULTI_NODE_MAX: usize = 100;
-/// `MinInstanceTypesForSpotToSpotConsolidation`.
-const SPOT_TO_SPOT_MIN_TYPES: usize = 15;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -538,98 +536,6 @@ impl Simulation<'_> {
                 claims.len()
             ))
         }
-    }
-
-    /// Filters a replacement's options to those whose worst-case launch price is strictly
-    /// below `current` (`RemoveInstanceTypeOptionsByPriceAndMinValues`), drops same-type
-    /// options no cheaper than a candidate of that type (`filterOutSameInstanceType`), and
-    /// applies the spot-to-spot rules.
-    fn cheaper_launch(
-        &self,
-        mut claim: NewClaim,
-        current: UsdPerHour,
-        nodes: &[NodeId],
-        all_spot: bool,
-    ) -> Result<NewClaim, String> {
-        let pool = claim.pool_index;
-        let Some(capacity) = claim.launch.as_ref().map(|l| l.capacity_type) else {
-            return Err("the replacement has no launchable offering".into());
-        };
-        if all_spot
-            && capacity == model::instance::CapacityType::Spot
-            && !self.cfg.karpenter.spot_to_spot_consolidation
-        {
-            return Err(
-                "spot-to-spot replacement needs the SpotToSpotConsolidation feature gate".into(),
-            );
-        }
-        // Per option: its cheapest allowed offering (the launch) and its worst-case price.
-        let mut kept: Vec<(
-            UsdPerHour,
-            UsdPerHour,
-            &model::instance::InstanceType,
-            &model::instance::Offering,
-        )> = Vec::new();
-        let mut cheapest_rejected: Option<UsdPerHour> = None;
-        let filter = model::instance::OfferingFilter::new(&claim.requirements);
-        for id in &claim.instance_type_options {
-            let Some(t) = self.pool_type(pool, *id) else {
-                continue;
-            };
-            // One pass for the cheapest allowed offering (ties: lower zone) and the dearest.
-            let mut best: Option<&model::instance::Offering> = None;
-            let mut worst = UsdPerHour(0);
-            for o in t
-                .offerings
-                .iter()
-                .filter(|o| o.available && o.capacity_type == capacity && filter.allows(o))
-            {
-                if best.is_none_or(|b| (o.price, &o.zone) < (b.price, &b.zone)) {
-                    best = Some(o);
-                }
-                worst = worst.max(o.price);
-            }
-            let Some(best) = best else {
-                continue;
-            };
-            let same_type_no_cheaper = || {
-                nodes.iter().any(|n| {
-                    let node = self.state.node(*n);
-                    node.instance_type == t.name && node.price <= worst
-                })
-            };
-            if worst < current && !(nodes.len() > 1 && same_type_no_cheaper()) {
-                kept.push((best.price, worst, t, best));
-            } else {
-                cheapest_rejected = Some(cheapest_rejected.map_or(worst, |c| c.min(worst)));
-            }
-        }
-        if kept.is_empty() {
-            return Err(match cheapest_rejected {
-                Some(p) => {
-                    format!("no cheaper replacement: the cheapest option costs {p} ≥ {current}")
-                }
-                None => "no replacement option fits".into(),
-            });
-        }
-        if all_spot && nodes.len() == 1 && kept.len() < SPOT_TO_SPOT_MIN_TYPES {
-            return Err(format!(
-                "spot-to-spot replacement needs {SPOT_TO_SPOT_MIN_TYPES} cheaper spot types, only {} are",
-                kept.len()
-            ));
-        }
-        kept.sort_by_key(|k| (k.0, k.1, k.2.id));
-        let (best_price, _, t, offer) = kept[0];
-        let launch = packer::LaunchChoice {
-            instance_type: t.id,
-            instance_type_name: t.name.clone(),
-            zone: offer.zone.clone(),
-            capacity_type: capacity,
-            price: best_price,
-        };
-        claim.instance_type_options = kept.iter().map(|k| k.2.id).collect();
-        claim.launch = Some(launch);
-        Ok(claim)
     }
 
     /// `SimulateScheduling`: the candidates' pods (plus pending pods) scheduled onto every

@@ -34,6 +34,7 @@ mod pdb;
 pub mod probe;
 mod provisioner;
 mod queue;
+mod replacement;
 mod rng;
 mod sim;
 mod snapshot;

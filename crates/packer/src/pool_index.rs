@@ -18,6 +18,9 @@ use model::workload::DaemonSet;
 use crate::bitset::Bitset;
 use crate::input::PoolInput;
 
+/// Requirement sets [`PoolIndex::compatible_with`] remembers before starting over.
+const COMPAT_CACHE_MAX: usize = 256;
+
 /// For one resource: the distinct effective capacities in ascending order and, for each,
 /// the set of types that have at least that much.
 #[derive(Debug, Clone, Default)]
@@ -76,7 +79,10 @@ pub(crate) struct PoolIndex {
     /// [`PoolIndex::max_effective`] of `base`: every new claim starts from it.
     pub base_max_effective: Resources,
     thresholds: Vec<Thresholds>,
-    compat_cache: BTreeMap<String, Bitset>,
+    /// Per requirement set (without the hostname, which no type constrains): the base
+    /// types compatible with it. Compared by equality, like `price_cache`; bounded, as
+    /// claims of a long day can meet many sets.
+    compat_cache: Vec<(Vec<Requirement>, Bitset)>,
     /// Per (zone, capacity-type) requirement: base types with an allowed offering as
     /// (cheapest allowed price, type), sorted — `OrderByPrice` without a per-claim sort.
     /// Keyed by the zone and capacity-type requirements themselves (few distinct ones,
@@ -159,7 +165,7 @@ impl PoolIndex {
             overhead,
             base,
             thresholds,
-            compat_cache: BTreeMap::new(),
+            compat_cache: Vec::new(),
             price_cache: Vec::new(),
             domain_cache: BTreeMap::new(),
             has_prefer_no_schedule,
@@ -200,23 +206,34 @@ impl PoolIndex {
     /// available offering matches zone and capacity type (`compatible` and `hasOffering`).
     /// Hostname is ignored: no instance type carries one.
     pub fn compatible_with(&mut self, reqs: &Requirements) -> &Bitset {
-        let key = requirements_key(reqs);
-        if !self.compat_cache.contains_key(&key) {
-            let mut b = Bitset::empty(self.len());
-            let filter = OfferingFilter::new(reqs);
-            for t in self.base.iter() {
-                if self.type_reqs[t].intersects(reqs).is_ok()
-                    && self.input.instance_types[t]
-                        .offerings
-                        .iter()
-                        .any(|o| o.available && filter.allows(o))
-                {
-                    b.insert(t);
+        let key = || reqs.iter().filter(|r| r.key != labels::HOSTNAME);
+        let i = match self
+            .compat_cache
+            .iter()
+            .position(|(k, _)| k.iter().eq(key()))
+        {
+            Some(i) => i,
+            None => {
+                let mut b = Bitset::empty(self.len());
+                let filter = OfferingFilter::new(reqs);
+                for t in self.base.iter() {
+                    if self.type_reqs[t].intersects(reqs).is_ok()
+                        && self.input.instance_types[t]
+                            .offerings
+                            .iter()
+                            .any(|o| o.available && filter.allows(o))
+                    {
+                        b.insert(t);
+                    }
                 }
+                if self.compat_cache.len() >= COMPAT_CACHE_MAX {
+                    self.compat_cache.clear();
+                }
+                self.compat_cache.push((key().cloned().collect(), b));
+                self.compat_cache.len() - 1
             }
-            self.compat_cache.insert(key.clone(), b);
-        }
-        &self.compat_cache[&key]
+        };
+        &self.compat_cache[i].1
     }
 
     /// Base types in price order under the zone and capacity-type parts of `reqs`.
@@ -303,19 +320,6 @@ impl PoolIndex {
         }
         b
     }
-}
-
-/// A canonical string for a requirement set without the hostname key, used as a cache key.
-pub(crate) fn requirements_key(reqs: &Requirements) -> String {
-    let mut s = String::new();
-    for r in reqs.iter() {
-        if r.key == labels::HOSTNAME {
-            continue;
-        }
-        use std::fmt::Write;
-        let _ = write!(s, "{r:?};");
-    }
-    s
 }
 
 impl PoolIndex {

@@ -85,12 +85,10 @@ impl<'s, 'i> Solve<'s, 'i> {
             match self.claim_try(pod, si, v, c, &total) {
                 Ok(new_reqs) => {
                     self.commit_claim(pod, si, c, total, new_reqs);
-                    let cap = {
-                        let pool = &self.sched.pools[pool_i];
-                        self.claims[c].cap_max = pool.max_effective(&self.claims[c].options);
-                        pool.max_capacity(&self.claims[c].options)
-                    };
+                    let pool = &self.sched.pools[pool_i];
+                    self.claims[c].cap_max = pool.max_effective(&self.claims[c].options);
                     if self.limit_ok[pool_i].is_some() {
+                        let cap = pool.max_capacity(&self.claims[c].options);
                         self.remaining[pool_i] = self.remaining[pool_i].saturating_sub(&cap);
                         let ok = self.sched.pools[pool_i].within_limits(&self.remaining[pool_i]);
                         self.limit_ok[pool_i] = Some(ok);
