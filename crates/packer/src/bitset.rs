@@ -29,6 +29,11 @@ impl Bitset {
     }
 
     #[inline]
+    pub fn remove(&mut self, i: usize) {
+        self.words[i / 64] &= !(1 << (i % 64));
+    }
+
+    #[inline]
     pub fn contains(&self, i: usize) -> bool {
         self.words
             .get(i / 64)

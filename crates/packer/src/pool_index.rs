@@ -18,6 +18,10 @@ use model::workload::DaemonSet;
 use crate::bitset::Bitset;
 use crate::input::PoolInput;
 
+/// Up to this many options, [`PoolIndex::max_effective`] visits them; beyond, it scans
+/// each kind's types from the largest.
+const VISIT_MAX: usize = 32;
+
 /// Requirement sets [`PoolIndex::compatible_with`] remembers before starting over.
 const COMPAT_CACHE_MAX: usize = 256;
 
@@ -27,6 +31,8 @@ const COMPAT_CACHE_MAX: usize = 256;
 struct Thresholds {
     values: Vec<u64>,
     sets: Vec<Bitset>,
+    /// Types with a capacity, largest first.
+    order: Vec<usize>,
 }
 
 impl Thresholds {
@@ -48,7 +54,11 @@ impl Thresholds {
             }
             sets[k] = acc.clone();
         }
-        Thresholds { values, sets }
+        Thresholds {
+            values,
+            sets,
+            order,
+        }
     }
 
     /// Types with at least `amount`, `None` if there are none.
@@ -79,6 +89,9 @@ pub(crate) struct PoolIndex {
     /// [`PoolIndex::max_effective`] of `base`: every new claim starts from it.
     pub base_max_effective: Resources,
     thresholds: Vec<Thresholds>,
+    /// Per resource kind: base types by capacity, largest first (limits subtract
+    /// capacity, not allocatable).
+    capacity_order: Vec<Vec<usize>>,
     /// Per requirement set (without the hostname, which no type constrains): the base
     /// types compatible with it. Compared by equality, like `price_cache`; bounded, as
     /// claims of a long day can meet many sets.
@@ -143,6 +156,14 @@ impl PoolIndex {
             .iter()
             .map(|k| Thresholds::build(&effective, *k))
             .collect();
+        let capacity_order = ResourceKind::ALL
+            .iter()
+            .map(|k| {
+                let mut order: Vec<usize> = base.iter().collect();
+                order.sort_unstable_by_key(|&t| std::cmp::Reverse(types[t].capacity.get(*k)));
+                order
+            })
+            .collect();
         let has_prefer_no_schedule = np
             .taints
             .iter()
@@ -165,6 +186,7 @@ impl PoolIndex {
             overhead,
             base,
             thresholds,
+            capacity_order,
             compat_cache: Vec::new(),
             price_cache: Vec::new(),
             domain_cache: BTreeMap::new(),
@@ -292,9 +314,24 @@ impl PoolIndex {
     /// Component-wise maximum effective capacity over `set`.
     pub fn max_effective(&self, set: &Bitset) -> Resources {
         let mut m = Resources::ZERO;
-        for t in set.iter() {
-            if let Some(e) = &self.effective[t] {
-                m = m.max(e);
+        if set.count() <= VISIT_MAX {
+            for t in set.iter() {
+                if let Some(e) = &self.effective[t] {
+                    m = m.max(e);
+                }
+            }
+            return m;
+        }
+        // A claim's options keep the large types (narrowing drops those too small), so
+        // each kind's largest option is among the first few of that kind's order.
+        for (k, th) in ResourceKind::ALL.iter().zip(&self.thresholds) {
+            if let Some(e) = th
+                .order
+                .iter()
+                .find(|&&t| set.contains(t))
+                .and_then(|&t| self.effective[t])
+            {
+                m.set(*k, e.get(*k));
             }
         }
         m
@@ -312,10 +349,15 @@ impl PoolIndex {
     /// Types whose capacity fits in `remaining` for every limited resource
     /// (`filterByRemainingResources`).
     pub fn within_limits(&self, remaining: &Resources) -> Bitset {
-        let mut b = Bitset::empty(self.len());
-        for t in self.base.iter() {
-            if self.input.instance_types[t].capacity.fits_in(remaining) {
-                b.insert(t);
+        // Far from a limit, no type is over it: only each kind's largest are looked at.
+        let mut b = self.base.clone();
+        for (k, order) in ResourceKind::ALL.iter().zip(&self.capacity_order) {
+            let left = remaining.get(*k);
+            for &t in order {
+                if self.input.instance_types[t].capacity.get(*k) <= left {
+                    break;
+                }
+                b.remove(t);
             }
         }
         b
@@ -350,5 +392,67 @@ impl PoolIndex {
             self.domain_cache.insert(key.to_string(), kept);
         }
         self.domain_cache.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use model::NodePoolId;
+    use model::catalog::{Catalog, CatalogOptions};
+    use model::kubelet::KubeletConfig;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The real us-east-1 catalogue: capacities that no single order sorts.
+    fn pool() -> PoolIndex {
+        let types = Catalog::new(CatalogOptions::new("us-east-1", &["us-east-1a"]))
+            .instance_types(&KubeletConfig::default());
+        let input = PoolInput {
+            id: NodePoolId(0),
+            nodepool: crate::testing::nodepool("default"),
+            instance_types: types,
+        };
+        PoolIndex::new(input, &[])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// The ordered scans give what visiting every type gives, for option sets of
+        /// every size and limits near and far.
+        #[test]
+        fn ordered_scans_equal_full_visits(
+            keep_one_in in 1usize..200,
+            offset in 0usize..200,
+            at_type in 0usize..2_000,
+            below in 0u64..2,
+            memory_gib_left in 0u64..2_000,
+        ) {
+            let pool = pool();
+            // A limit exactly at some type's capacity, or just below it.
+            let types = &pool.input.instance_types;
+            let cpu_left = types[at_type % types.len()].capacity.cpu_millis() - below;
+            let mut set = Bitset::empty(pool.len());
+            for t in pool.base.iter().filter(|t| (t + offset) % keep_one_in == 0) {
+                set.insert(t);
+            }
+            let visited = set
+                .iter()
+                .filter_map(|t| pool.effective[t])
+                .fold(Resources::ZERO, |m, e| m.max(&e));
+            prop_assert_eq!(pool.max_effective(&set), visited);
+            let remaining = Resources::UNLIMITED
+                .with(ResourceKind::CpuMillis, cpu_left)
+                .with(ResourceKind::MemoryBytes, memory_gib_left << 30);
+            let mut naive = Bitset::empty(pool.len());
+            for t in pool.base.iter() {
+                if pool.input.instance_types[t].capacity.fits_in(&remaining) {
+                    naive.insert(t);
+                }
+            }
+            let within = pool.within_limits(&remaining);
+            prop_assert_eq!(within.words(), naive.words());
+        }
     }
 }
