@@ -14,7 +14,9 @@
 //!   not a rate, and may shrink later (a schedule, fewer nodes), so the check is at the
 //!   decision, never "at all times";
 //! * a consolidation that replaces nodes makes the cluster strictly cheaper;
-//! * no voluntary eviction (one through the Eviction API) leaves a PDB violated.
+//! * no voluntary eviction (one through the Eviction API) leaves a PDB violated;
+//! * kube-scheduler's topology views, kept current as a pass binds pods, equal a new
+//!   sweep of the cluster (noted by the pass, reported after the event).
 //!
 //! The last four compare the state after an event with what the checker saw after the
 //! previous one ([`Marks`]).
@@ -48,6 +50,16 @@ pub struct Marks {
     rate: u128,
     /// ∫ cluster price dt since the start, in nano-dollars × ms / h.
     cost_integral: u128,
+    /// A violation a controller found while handling the event (reported by the check
+    /// after it).
+    noted: Option<String>,
+}
+
+impl Marks {
+    /// Records what a controller found wrong in its own incremental state.
+    pub fn note_violation(&mut self, what: String) {
+        self.noted.get_or_insert(what);
+    }
 }
 
 type Check = Result<(), EngineError>;
@@ -64,6 +76,9 @@ pub fn check(sim: &mut Simulation, now: SimTime) -> Check {
 }
 
 fn check_all(sim: &Simulation, marks: &mut Marks, now: SimTime) -> Check {
+    if let Some(what) = marks.noted.take() {
+        return fail(now, what);
+    }
     structure(&sim.state, sim.cfg, now)?;
     decided_within_budget(sim, marks, now)?;
     if !marks.started {

@@ -7,12 +7,13 @@
 //! first (TaintToleration), then the default `NodeResourcesFit` LeastAllocated strategy
 //! (most free CPU and memory after placing), ties to the lower node id. A pod nominated to a ready node tries it first.
 
-use model::pod::{PodSpec, WhenUnsatisfiable};
+use model::pod::PodSpec;
 use model::taints::first_untolerated_hard;
 use model::{NodeId, PodId, SimTime};
 
 use crate::sim::Simulation;
 use crate::state::NodeState;
+use crate::topology_view::{TopologyView, ViewCache};
 use packer::pod_demand;
 
 impl Simulation<'_> {
@@ -41,9 +42,12 @@ impl Simulation<'_> {
         // rooms only shrink and anti-affinity only blocks more as pods bind, so later pods
         // of the same spec fit nowhere either (a nominated pod still tries its node).
         let mut fits_nowhere: Vec<usize> = Vec::new();
+        let mut views = ViewCache::default();
         for pod in order {
-            if let Some(node) = self.choose_node(pod, &schedulable, &mut fits_nowhere) {
+            if let Some(node) = self.choose_node(pod, &schedulable, &mut fits_nowhere, &mut views) {
+                let nominated = self.state.pod(pod).nominated;
                 self.state.bind(pod, node, now);
+                views.after_bind(self, pod, node, nominated);
                 if let Ok(k) = schedulable.binary_search_by_key(&node.index(), |(i, _)| *i) {
                     schedulable[k].1 = self.state.nodes[node.index()].free();
                 }
@@ -57,6 +61,9 @@ impl Simulation<'_> {
                 self.state.pods[pod.index()].unschedulable = true;
                 newly_unschedulable = true;
             }
+        }
+        if let Some(what) = views.stale.take() {
+            self.state.invariant_marks.note_violation(what);
         }
         if newly_unschedulable {
             self.arm_ca_scan();
@@ -89,6 +96,7 @@ impl Simulation<'_> {
         pod: PodId,
         schedulable: &[(usize, model::Resources)],
         fits_nowhere: &mut Vec<usize>,
+        views: &mut ViewCache,
     ) -> Option<NodeId> {
         let ps = self.state.pod(pod);
         let spec = &ps.pod.spec;
@@ -97,15 +105,16 @@ impl Simulation<'_> {
         if known_nowhere && ps.nominated.is_none() {
             return None;
         }
-        // Domain counts are computed once per pod, not once per candidate node.
-        let view = TopologyView::new(self, spec);
+        // Domain counts are computed once per spec and pass, and kept current as pods
+        // bind, not once per candidate node.
+        let view = views.view(self, spec);
         if let Some(n) = ps.nominated {
             let node = self.state.node(n);
             // The pod's own nomination is part of the node's reserved requests.
             let free = node.free().saturating_add(&pod_demand(&spec.requests));
             if node.is_schedulable()
                 && pod_demand(&spec.requests).fits_in(&free)
-                && self.constraints_allow_with(spec, node, &view)
+                && self.constraints_allow_with(spec, node, view)
             {
                 return Some(n);
             }
@@ -122,7 +131,7 @@ impl Simulation<'_> {
                 continue;
             }
             let n = &self.state.nodes[*i];
-            if !self.constraints_allow_with(spec, n, &view) {
+            if !self.constraints_allow_with(spec, n, view) {
                 continue;
             }
             let preferred = !n.taints.iter().any(|t| {
@@ -165,7 +174,7 @@ impl Simulation<'_> {
     }
 }
 
-fn node_selection_allows(spec: &PodSpec, n: &NodeState) -> bool {
+pub(crate) fn node_selection_allows(spec: &PodSpec, n: &NodeState) -> bool {
     if !spec
         .node_selector
         .iter()
@@ -187,86 +196,6 @@ fn node_selection_allows(spec: &PodSpec, n: &NodeState) -> bool {
                 }
             })
         })
-}
-
-/// What a pod's required anti-affinity and DoNotSchedule spread constraints need to know
-/// about the cluster, gathered in one sweep over the nodes.
-struct TopologyView {
-    /// Per required anti-affinity term: its key and the domains holding a matching pod.
-    blocked: Vec<(String, std::collections::BTreeSet<String>)>,
-    /// Per spread constraint: its key, max skew, matching pods per eligible domain, minimum.
-    spread: Vec<(String, u32, std::collections::BTreeMap<String, u32>, u32)>,
-}
-
-impl TopologyView {
-    fn new(sim: &Simulation, spec: &PodSpec) -> TopologyView {
-        let mut blocked = Vec::new();
-        for term in spec.pod_anti_affinity.iter().filter(|t| t.is_required()) {
-            let mut domains = std::collections::BTreeSet::new();
-            for m in sim.state.live_nodes() {
-                let Some(d) = m.labels.get(&term.topology_key) else {
-                    continue;
-                };
-                if m.pods
-                    .iter()
-                    .chain(m.nominated.iter())
-                    .any(|p| term.label_selector.matches(&sim.state.spec_of(*p).labels))
-                {
-                    domains.insert(d.clone());
-                }
-            }
-            blocked.push((term.topology_key.clone(), domains));
-        }
-        let mut spread = Vec::new();
-        for c in spec
-            .topology_spread
-            .iter()
-            .filter(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
-        {
-            // Eligible domains: nodes the pod's node selection and taints allow (the
-            // default nodeAffinityPolicy / nodeTaintsPolicy).
-            let mut counts: std::collections::BTreeMap<String, u32> =
-                std::collections::BTreeMap::new();
-            for m in sim.state.live_nodes().filter(|m| m.is_schedulable()) {
-                let Some(d) = m.labels.get(&c.topology_key) else {
-                    continue;
-                };
-                if first_untolerated_hard(&m.taints, &spec.tolerations).is_some()
-                    || !node_selection_allows(spec, m)
-                {
-                    continue;
-                }
-                let matching = m
-                    .pods
-                    .iter()
-                    .filter(|p| c.label_selector.matches(&sim.state.spec_of(**p).labels))
-                    .count() as u32;
-                *counts.entry(d.clone()).or_insert(0) += matching;
-            }
-            let min = counts.values().copied().min().unwrap_or(0);
-            spread.push((c.topology_key.clone(), c.max_skew, counts, min));
-        }
-        TopologyView { blocked, spread }
-    }
-
-    fn allows(&self, n: &NodeState) -> bool {
-        for (key, domains) in &self.blocked {
-            if n.labels.get(key).is_some_and(|d| domains.contains(d)) {
-                return false;
-            }
-        }
-        for (key, max_skew, counts, min) in &self.spread {
-            let Some(domain) = n.labels.get(key) else {
-                return false;
-            };
-            // Placing here keeps (count in this domain + 1) − min ≤ maxSkew.
-            let here = counts.get(domain).copied().unwrap_or(0);
-            if here >= min + max_skew {
-                return false;
-            }
-        }
-        true
-    }
 }
 
 /// LeastAllocated: the mean of free CPU and free memory fractions after placing, scaled

@@ -41,6 +41,7 @@ mod snapshot;
 mod spot;
 mod state;
 mod timeline;
+mod topology_view;
 mod workloads;
 
 pub use error::EngineError;

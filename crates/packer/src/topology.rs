@@ -64,6 +64,17 @@ pub(crate) struct DomainTable {
 }
 
 impl DomainTable {
+    /// The domain id of `name`, registered at the end if new.
+    pub fn register(&mut self, name: &str) -> u32 {
+        if let Some(&d) = self.index.get(name) {
+            return d;
+        }
+        let d = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), d);
+        d
+    }
+
     /// Forgets every domain registered after the first `len` (a solve's placeholder
     /// hostnames), so the table can serve the next solve of a prepared snapshot.
     pub fn truncate(&mut self, len: usize) {
@@ -100,14 +111,7 @@ impl Topology {
     }
 
     pub fn register(&mut self, table: usize, name: &str) -> u32 {
-        let t = &mut self.tables[table];
-        if let Some(&d) = t.index.get(name) {
-            return d;
-        }
-        let d = t.names.len() as u32;
-        t.names.push(name.to_string());
-        t.index.insert(name.to_string(), d);
-        d
+        self.tables[table].register(name)
     }
 
     /// Removes the most recently registered domain if it is `name` and no group counts it

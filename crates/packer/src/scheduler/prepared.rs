@@ -123,6 +123,31 @@ fn push_anti_affinity_pods(ni: usize, node: &ExistingNode, out: &mut Vec<(usize,
     }
 }
 
+impl Carried {
+    /// After nodes `appended` joined the input (earlier nodes keeping their index and
+    /// labels), keeps each domain table a fresh build would rebuild with the same ids: a
+    /// fresh build registers the nodes' values in input order, then the pools' values
+    /// (none for hostnames). So the hostname table takes the new hostnames at its end;
+    /// another key's table is kept only if the new nodes bring no new value (one would go
+    /// before the pools' values), else dropped and built again by the next solve.
+    fn keep_tables(&mut self, existing: &[ExistingNode], appended: std::ops::Range<usize>) {
+        self.domain_tables.retain_mut(|t| {
+            let key = t.key.clone();
+            let mut values = existing[appended.clone()]
+                .iter()
+                .filter_map(|n| super::existing_nodes::node_label(n, &key));
+            if t.key == labels::HOSTNAME {
+                for v in values {
+                    t.register(v);
+                }
+                true
+            } else {
+                values.all(|v| t.index.contains_key(v))
+            }
+        });
+    }
+}
+
 impl PreparedExisting {
     pub(super) fn new(existing: &[ExistingNode]) -> PreparedExisting {
         let order = existing_order(existing);
@@ -186,10 +211,11 @@ impl PreparedExisting {
     /// flag (which moves them in Karpenter's order), or changed their room or bound pods
     /// (`changed`, input indices), when every earlier node kept its input index. Slots
     /// before the first change of order keep their place and tree; the rest is rebuilt.
-    /// The topology caches start empty, as after [`Scheduler::prepare`], which this
-    /// equals.
+    /// It equals [`Scheduler::prepare`]: topology caches are kept only where a fresh
+    /// build would give the same domain ids (see [`Carried::keep_tables`]).
     pub fn reprepare(&mut self, existing: &[ExistingNode], changed: &[usize]) {
         let order = existing_order(existing);
+        let old_len = self.slot_of.len();
         let old = &self.carried.order;
         if order.len() < old.len() || !self.carried.tree.holds(order.len()) {
             *self = PreparedExisting::new(existing);
@@ -223,10 +249,21 @@ impl PreparedExisting {
         self.carried.node_reqs.truncate(start);
         self.carried.node_reqs.resize(order.len(), None);
         self.carried.order = order;
-        self.carried.group_counts = GroupCounts::default();
-        self.carried.domain_tables.clear();
         self.carried.host_domain = None;
         self.anti_affinity_pods = anti_affinity_pods(existing);
+        let appended = old_len..existing.len();
+        self.carried.keep_tables(existing, appended.clone());
+        let mut recount: Vec<usize> = changed.iter().copied().chain(appended).collect();
+        recount.sort_unstable();
+        recount.dedup();
+        let mut is_changed = vec![false; existing.len()];
+        for &i in &recount {
+            is_changed[i] = true;
+        }
+        let carried = &mut self.carried;
+        carried
+            .group_counts
+            .refresh(existing, &recount, &is_changed, &carried.domain_tables);
     }
 
     /// How many existing nodes it was prepared for.

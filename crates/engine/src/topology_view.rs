@@ -1,0 +1,223 @@
+//! What kube-scheduler's required anti-affinity and DoNotSchedule spread filters need to
+//! know about the cluster for one pod spec, and keeping it current as a pass binds pods.
+//!
+//! Building a view sweeps every node and every pod on it; a pass over hundreds of pending
+//! pods of a few Deployments built the same views again per pod, a fifth of a day with
+//! topology spread. A binding changes one node's pods (and perhaps another's
+//! nominations), so [`ViewCache`] updates each view built this pass instead.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use model::labels::LabelSelector;
+use model::pod::{PodSpec, WhenUnsatisfiable};
+use model::taints::first_untolerated_hard;
+use model::{NodeId, PodId};
+
+use crate::kube_scheduler::node_selection_allows;
+use crate::sim::Simulation;
+use crate::state::NodeState;
+
+/// One spec's view of the cluster, gathered in one sweep over the nodes.
+#[derive(Debug, PartialEq)]
+pub struct TopologyView {
+    /// Per required anti-affinity term: its key, selector, and the domains holding a
+    /// matching pod (bound or nominated).
+    blocked: Vec<(String, LabelSelector, BTreeSet<String>)>,
+    /// Per spread constraint: its key, selector, max skew, matching bound pods per
+    /// eligible domain, and their minimum.
+    spread: Vec<(String, LabelSelector, u32, BTreeMap<String, u32>, u32)>,
+}
+
+/// Whether a selector matches each distinct pod spec, by the spec's address (a
+/// Deployment's pods share one spec).
+#[derive(Default)]
+struct Matches(Vec<(usize, bool)>);
+
+impl Matches {
+    fn of(&mut self, selector: &LabelSelector, spec: &Arc<PodSpec>) -> bool {
+        let key = Arc::as_ptr(spec) as usize;
+        match self.0.binary_search_by_key(&key, |e| e.0) {
+            Ok(i) => self.0[i].1,
+            Err(i) => {
+                let m = selector.matches(&spec.labels);
+                self.0.insert(i, (key, m));
+                m
+            }
+        }
+    }
+}
+
+/// Nodes whose domains count for `spec`'s spread constraints: the default
+/// nodeAffinityPolicy and nodeTaintsPolicy (node selection and taints the pod honours).
+fn eligible(spec: &PodSpec, n: &NodeState) -> bool {
+    n.is_schedulable()
+        && first_untolerated_hard(&n.taints, &spec.tolerations).is_none()
+        && node_selection_allows(spec, n)
+}
+
+impl TopologyView {
+    pub fn new(sim: &Simulation, spec: &PodSpec) -> TopologyView {
+        let mut blocked = Vec::new();
+        for term in spec.pod_anti_affinity.iter().filter(|t| t.is_required()) {
+            let mut matches = Matches::default();
+            let mut domains = BTreeSet::new();
+            for m in sim.state.live_nodes() {
+                let Some(d) = m.labels.get(&term.topology_key) else {
+                    continue;
+                };
+                if m.pods
+                    .iter()
+                    .chain(m.nominated.iter())
+                    .any(|p| matches.of(&term.label_selector, sim.state.spec_of(*p)))
+                {
+                    domains.insert(d.clone());
+                }
+            }
+            blocked.push((
+                term.topology_key.clone(),
+                term.label_selector.clone(),
+                domains,
+            ));
+        }
+        let mut spread = Vec::new();
+        for c in spec
+            .topology_spread
+            .iter()
+            .filter(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
+        {
+            let mut matches = Matches::default();
+            let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+            for m in sim.state.live_nodes().filter(|m| eligible(spec, m)) {
+                let Some(d) = m.labels.get(&c.topology_key) else {
+                    continue;
+                };
+                let matching = m
+                    .pods
+                    .iter()
+                    .filter(|p| matches.of(&c.label_selector, sim.state.spec_of(**p)))
+                    .count() as u32;
+                *counts.entry(d.clone()).or_insert(0) += matching;
+            }
+            let min = counts.values().copied().min().unwrap_or(0);
+            spread.push((
+                c.topology_key.clone(),
+                c.label_selector.clone(),
+                c.max_skew,
+                counts,
+                min,
+            ));
+        }
+        TopologyView { blocked, spread }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.blocked.is_empty() && self.spread.is_empty()
+    }
+
+    pub fn allows(&self, n: &NodeState) -> bool {
+        for (key, _, domains) in &self.blocked {
+            if n.labels.get(key).is_some_and(|d| domains.contains(d)) {
+                return false;
+            }
+        }
+        for (key, _, max_skew, counts, min) in &self.spread {
+            let Some(domain) = n.labels.get(key) else {
+                return false;
+            };
+            // Placing here keeps (count in this domain + 1) − min ≤ maxSkew.
+            let here = counts.get(domain).copied().unwrap_or(0);
+            if here >= min + max_skew {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Brings the view of `spec` up to date after a pod with `labels` bound to node `n`,
+    /// having been nominated to `nominated`. False if only a new sweep can: the pod left
+    /// a nomination on another node, which may have been all that blocked its domain.
+    fn after_bind(
+        &mut self,
+        spec: &PodSpec,
+        labels: &model::labels::Labels,
+        n: &NodeState,
+        nominated: Option<NodeId>,
+    ) -> bool {
+        for (key, selector, domains) in &mut self.blocked {
+            if !selector.matches(labels) {
+                continue;
+            }
+            if nominated.is_some_and(|m| m != n.id) {
+                return false;
+            }
+            if let Some(d) = n.labels.get(key) {
+                domains.insert(d.clone());
+            }
+        }
+        if self.spread.is_empty() || !eligible(spec, n) {
+            return true;
+        }
+        for (key, selector, _, counts, min) in &mut self.spread {
+            let Some(d) = n.labels.get(key) else {
+                continue;
+            };
+            if selector.matches(labels)
+                && let Some(c) = counts.get_mut(d)
+            {
+                *c += 1;
+                *min = counts.values().copied().min().unwrap_or(0);
+            }
+        }
+        true
+    }
+}
+
+/// The views built in one kube-scheduler pass, by spec address.
+#[derive(Default)]
+pub struct ViewCache {
+    views: Vec<(usize, Arc<PodSpec>, TopologyView)>,
+    /// A view without terms, shared by every unconstrained spec.
+    empty: Option<TopologyView>,
+    /// With invariant checks on: a kept view that differed from a new sweep.
+    pub stale: Option<String>,
+}
+
+impl ViewCache {
+    /// The view of `spec` as the cluster is now.
+    pub fn view(&mut self, sim: &Simulation, spec: &Arc<PodSpec>) -> &TopologyView {
+        let key = Arc::as_ptr(spec) as usize;
+        if let Some(i) = self.views.iter().position(|(k, _, _)| *k == key) {
+            if sim.check_invariants && self.stale.is_none() {
+                let fresh = TopologyView::new(sim, spec);
+                if fresh != self.views[i].2 {
+                    self.stale = Some(format!(
+                        "kube-scheduler's topology view for pods labelled {:?} went stale: kept {:?}, swept {fresh:?}",
+                        spec.labels, self.views[i].2
+                    ));
+                }
+            }
+            return &self.views[i].2;
+        }
+        let view = TopologyView::new(sim, spec);
+        if view.is_empty() {
+            return self.empty.insert(view);
+        }
+        self.views.push((key, spec.clone(), view));
+        &self.views[self.views.len() - 1].2
+    }
+
+    /// Updates every view after `pod` bound to `node` (it was nominated to `nominated`).
+    pub fn after_bind(
+        &mut self,
+        sim: &Simulation,
+        pod: PodId,
+        node: NodeId,
+        nominated: Option<NodeId>,
+    ) {
+        let labels = &sim.state.spec_of(pod).labels;
+        let n = sim.state.node(node);
+        self.views
+            .retain_mut(|(_, spec, view)| view.after_bind(spec, labels, n, nominated));
+    }
+}
