@@ -44,6 +44,9 @@ impl Simulation<'_> {
         let mut fits_nowhere: Vec<usize> = Vec::new();
         let mut views = ViewCache::default();
         for pod in order {
+            if !views.has(self.state.spec_of(pod)) {
+                crate::topology_view::refresh_node_specs(self);
+            }
             if let Some(node) = self.choose_node(pod, &schedulable, &mut fits_nowhere, &mut views) {
                 let nominated = self.state.pod(pod).nominated;
                 self.state.bind(pod, node, now);

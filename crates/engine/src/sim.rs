@@ -112,6 +112,8 @@ pub struct Simulation<'s> {
     pub snapshot: crate::snapshot::Snapshot,
     /// Per node id: what the disruption candidate filter reads from its pods.
     pub pod_summaries: Vec<crate::candidates::PodSummary>,
+    /// Per node id: its pods grouped by spec, for kube-scheduler's topology views.
+    pub node_specs: Vec<crate::topology_view::NodeSpecs>,
     /// Per pod id, the disruption probe that last marked it as a candidate's pod.
     pub probe_marks: Vec<u64>,
     pub probe_stamp: u64,
@@ -192,6 +194,7 @@ impl<'s> Simulation<'s> {
             last_noop_version: None,
             snapshot: crate::snapshot::Snapshot::default(),
             pod_summaries: Vec::new(),
+            node_specs: Vec::new(),
             probe_marks: Vec::new(),
             probe_stamp: 0,
             unavailable: Vec::new(),

@@ -48,6 +48,45 @@ impl Matches {
     }
 }
 
+/// A node's bound and nominated pods grouped by spec, as of its `pod_edits`: views count
+/// pods by spec, and a node holds a few Deployments' pods.
+#[derive(Debug, Default)]
+pub struct NodeSpecs {
+    built_at: Option<u64>,
+    bound: Vec<(Arc<PodSpec>, u32)>,
+    nominated: Vec<(Arc<PodSpec>, u32)>,
+}
+
+fn group(sim: &Simulation, pods: &[PodId]) -> Vec<(Arc<PodSpec>, u32)> {
+    let mut groups: Vec<(Arc<PodSpec>, u32)> = Vec::new();
+    for p in pods {
+        let spec = sim.state.spec_of(*p);
+        match groups.iter_mut().find(|(s, _)| Arc::ptr_eq(s, spec)) {
+            Some((_, n)) => *n += 1,
+            None => groups.push((spec.clone(), 1)),
+        }
+    }
+    groups
+}
+
+/// Brings every live node's [`NodeSpecs`] up to date (rebuilding only nodes whose pods
+/// or nominations changed).
+pub fn refresh_node_specs(sim: &mut Simulation) {
+    let mut all = std::mem::take(&mut sim.node_specs);
+    if all.len() < sim.state.nodes.len() {
+        all.resize_with(sim.state.nodes.len(), NodeSpecs::default);
+    }
+    for n in sim.state.live_nodes() {
+        let e = &mut all[n.id.index()];
+        if e.built_at != Some(n.pod_edits) {
+            e.bound = group(sim, &n.pods);
+            e.nominated = group(sim, &n.nominated);
+            e.built_at = Some(n.pod_edits);
+        }
+    }
+    sim.node_specs = all;
+}
+
 /// Nodes whose domains count for `spec`'s spread constraints: the default
 /// nodeAffinityPolicy and nodeTaintsPolicy (node selection and taints the pod honours).
 fn eligible(spec: &PodSpec, n: &NodeState) -> bool {
@@ -57,7 +96,33 @@ fn eligible(spec: &PodSpec, n: &NodeState) -> bool {
 }
 
 impl TopologyView {
+    /// The view swept from every node's pods (for one-off questions).
     pub fn new(sim: &Simulation, spec: &PodSpec) -> TopologyView {
+        TopologyView::sweep(sim, spec, |n, nominated| {
+            let pods = if nominated { &n.nominated } else { &n.pods };
+            pods.iter().map(|p| (sim.state.spec_of(*p), 1))
+        })
+    }
+
+    /// The view swept from the nodes' pods grouped by spec (current [`NodeSpecs`]).
+    fn from_groups(sim: &Simulation, spec: &PodSpec) -> TopologyView {
+        TopologyView::sweep(sim, spec, |n, nominated| {
+            let e = &sim.node_specs[n.id.index()];
+            let groups = if nominated { &e.nominated } else { &e.bound };
+            groups.iter().map(|(s, count)| (s, *count))
+        })
+    }
+
+    /// One sweep; `specs_on(node, nominated)` lists a node's bound (or nominated) pods as
+    /// (spec, count).
+    fn sweep<'s, I>(
+        sim: &'s Simulation,
+        spec: &PodSpec,
+        specs_on: impl Fn(&'s NodeState, bool) -> I,
+    ) -> TopologyView
+    where
+        I: Iterator<Item = (&'s Arc<PodSpec>, u32)>,
+    {
         let mut blocked = Vec::new();
         for term in spec.pod_anti_affinity.iter().filter(|t| t.is_required()) {
             let mut matches = Matches::default();
@@ -66,11 +131,10 @@ impl TopologyView {
                 let Some(d) = m.labels.get(&term.topology_key) else {
                     continue;
                 };
-                if m.pods
-                    .iter()
-                    .chain(m.nominated.iter())
-                    .any(|p| matches.of(&term.label_selector, sim.state.spec_of(*p)))
-                {
+                let mut any = |nominated| {
+                    specs_on(m, nominated).any(|(s, _)| matches.of(&term.label_selector, s))
+                };
+                if any(false) || any(true) {
                     domains.insert(d.clone());
                 }
             }
@@ -92,11 +156,10 @@ impl TopologyView {
                 let Some(d) = m.labels.get(&c.topology_key) else {
                     continue;
                 };
-                let matching = m
-                    .pods
-                    .iter()
-                    .filter(|p| matches.of(&c.label_selector, sim.state.spec_of(**p)))
-                    .count() as u32;
+                let matching: u32 = specs_on(m, false)
+                    .filter(|(s, _)| matches.of(&c.label_selector, s))
+                    .map(|(_, n)| n)
+                    .sum();
                 *counts.entry(d.clone()).or_insert(0) += matching;
             }
             let min = counts.values().copied().min().unwrap_or(0);
@@ -184,27 +247,47 @@ pub struct ViewCache {
 }
 
 impl ViewCache {
-    /// The view of `spec` as the cluster is now.
+    /// The view of `spec` as the cluster is now. `sim.node_specs` must be current
+    /// ([`refresh_node_specs`]) unless the view is already kept ([`ViewCache::has`]).
     pub fn view(&mut self, sim: &Simulation, spec: &Arc<PodSpec>) -> &TopologyView {
         let key = Arc::as_ptr(spec) as usize;
         if let Some(i) = self.views.iter().position(|(k, _, _)| *k == key) {
-            if sim.check_invariants && self.stale.is_none() {
-                let fresh = TopologyView::new(sim, spec);
-                if fresh != self.views[i].2 {
-                    self.stale = Some(format!(
-                        "kube-scheduler's topology view for pods labelled {:?} went stale: kept {:?}, swept {fresh:?}",
-                        spec.labels, self.views[i].2
-                    ));
-                }
-            }
+            self.cross_check(sim, spec, i);
             return &self.views[i].2;
         }
-        let view = TopologyView::new(sim, spec);
+        let view = TopologyView::from_groups(sim, spec);
         if view.is_empty() {
             return self.empty.insert(view);
         }
         self.views.push((key, spec.clone(), view));
-        &self.views[self.views.len() - 1].2
+        let i = self.views.len() - 1;
+        self.cross_check(sim, spec, i);
+        &self.views[i].2
+    }
+
+    /// With invariant checks on: notes a view that differs from a sweep of every pod.
+    fn cross_check(&mut self, sim: &Simulation, spec: &PodSpec, i: usize) {
+        if !sim.check_invariants || self.stale.is_some() {
+            return;
+        }
+        let swept = TopologyView::new(sim, spec);
+        if swept != self.views[i].2 {
+            self.stale = Some(format!(
+                "kube-scheduler's topology view for pods labelled {:?} went stale: kept {:?}, swept {swept:?}",
+                spec.labels, self.views[i].2
+            ));
+        }
+    }
+
+    /// Whether the view of `spec` is kept, or `spec` has no term a view tracks.
+    pub fn has(&self, spec: &Arc<PodSpec>) -> bool {
+        let key = Arc::as_ptr(spec) as usize;
+        let tracked = spec.pod_anti_affinity.iter().any(|t| t.is_required())
+            || spec
+                .topology_spread
+                .iter()
+                .any(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule);
+        !tracked || self.views.iter().any(|(k, _, _)| *k == key)
     }
 
     /// Updates every view after `pod` bound to `node` (it was nominated to `nominated`).
