@@ -63,6 +63,10 @@ impl Simulation<'_> {
         let pdb_room = crate::pdb::PdbRoom::new(self);
         for i in 0..self.state.live.len() {
             let id = self.state.live[i];
+            // Most nodes hold pods: emptiness rules them out before anything else.
+            if method == Method::Emptiness && !self.state.node(id).pods.is_empty() {
+                continue;
+            }
             if let Some(key) = self.candidate_key(now, method, id, &pdb_room) {
                 out.push((key, id));
             }

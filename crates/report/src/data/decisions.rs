@@ -20,12 +20,16 @@ struct DecisionLine<'a> {
 }
 
 pub fn render(output: &RunOutput) -> Result<String, ReportError> {
-    super::jsonl(FILE_NAME, output.decisions.iter().map(line))
+    let mut times = super::TimeText::default();
+    super::jsonl(
+        FILE_NAME,
+        output.decisions.iter().map(|d| line(d, &mut times)),
+    )
 }
 
-fn line(d: &DecisionRecord) -> DecisionLine<'_> {
+fn line<'a>(d: &'a DecisionRecord, times: &mut super::TimeText) -> DecisionLine<'a> {
     DecisionLine {
-        t: d.t.to_string(),
+        t: times.of(d.t),
         t_ms: d.t.0,
         method: &d.method,
         node: &d.node,

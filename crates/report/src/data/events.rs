@@ -23,12 +23,13 @@ struct EventLine<'a> {
 }
 
 pub fn render(output: &RunOutput) -> Result<String, ReportError> {
-    super::jsonl(FILE_NAME, output.events.iter().map(line))
+    let mut times = super::TimeText::default();
+    super::jsonl(FILE_NAME, output.events.iter().map(|e| line(e, &mut times)))
 }
 
-fn line(e: &EventRecord) -> EventLine<'_> {
+fn line<'a>(e: &'a EventRecord, times: &mut super::TimeText) -> EventLine<'a> {
     EventLine {
-        t: e.t.to_string(),
+        t: times.of(e.t),
         t_ms: e.t.0,
         kind: e.kind,
         provisioner: e.provisioner,

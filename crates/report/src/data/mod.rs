@@ -11,6 +11,25 @@ pub mod nodes;
 pub mod summary;
 pub mod timeseries;
 
+/// RFC 3339 text of times met in order, formatted once per distinct time: a disruption
+/// pass writes dozens of lines at one instant, and formatting dates was a third of writing
+/// the logs.
+#[derive(Default)]
+pub(crate) struct TimeText(Option<(model::SimTime, String)>);
+
+impl TimeText {
+    pub fn of(&mut self, t: model::SimTime) -> String {
+        match &self.0 {
+            Some((last, text)) if *last == t => text.clone(),
+            _ => {
+                let text = t.to_string();
+                self.0 = Some((t, text.clone()));
+                text
+            }
+        }
+    }
+}
+
 /// One JSON object per line, in order.
 pub fn jsonl<T: serde::Serialize>(
     file: &'static str,
