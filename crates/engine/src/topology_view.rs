@@ -21,12 +21,28 @@ use crate::state::NodeState;
 /// One spec's view of the cluster, gathered in one sweep over the nodes.
 #[derive(Debug, PartialEq)]
 pub struct TopologyView {
-    /// Per required anti-affinity term: its key, selector, and the domains holding a
-    /// matching pod (bound or nominated).
-    blocked: Vec<(String, LabelSelector, BTreeSet<String>)>,
-    /// Per spread constraint: its key, selector, max skew, matching bound pods per
-    /// eligible domain, and their minimum.
-    spread: Vec<(String, LabelSelector, u32, BTreeMap<String, u32>, u32)>,
+    blocked: Vec<Blocked>,
+    spread: Vec<Spread>,
+}
+
+/// A required anti-affinity term and the domains holding a matching pod (bound or
+/// nominated).
+#[derive(Debug, PartialEq)]
+struct Blocked {
+    key: String,
+    selector: LabelSelector,
+    domains: BTreeSet<String>,
+}
+
+/// A DoNotSchedule spread constraint: matching bound pods per eligible domain, and
+/// their minimum.
+#[derive(Debug, PartialEq)]
+struct Spread {
+    key: String,
+    selector: LabelSelector,
+    max_skew: u32,
+    counts: BTreeMap<String, u32>,
+    min: u32,
 }
 
 /// Whether a selector matches each distinct pod spec, by the spec's address (a
@@ -138,11 +154,11 @@ impl TopologyView {
                     domains.insert(d.clone());
                 }
             }
-            blocked.push((
-                term.topology_key.clone(),
-                term.label_selector.clone(),
+            blocked.push(Blocked {
+                key: term.topology_key.clone(),
+                selector: term.label_selector.clone(),
                 domains,
-            ));
+            });
         }
         let mut spread = Vec::new();
         for c in spec
@@ -163,13 +179,13 @@ impl TopologyView {
                 *counts.entry(d.clone()).or_insert(0) += matching;
             }
             let min = counts.values().copied().min().unwrap_or(0);
-            spread.push((
-                c.topology_key.clone(),
-                c.label_selector.clone(),
-                c.max_skew,
+            spread.push(Spread {
+                key: c.topology_key.clone(),
+                selector: c.label_selector.clone(),
+                max_skew: c.max_skew,
                 counts,
                 min,
-            ));
+            });
         }
         TopologyView { blocked, spread }
     }
@@ -179,18 +195,18 @@ impl TopologyView {
     }
 
     pub fn allows(&self, n: &NodeState) -> bool {
-        for (key, _, domains) in &self.blocked {
-            if n.labels.get(key).is_some_and(|d| domains.contains(d)) {
+        for b in &self.blocked {
+            if n.labels.get(&b.key).is_some_and(|d| b.domains.contains(d)) {
                 return false;
             }
         }
-        for (key, _, max_skew, counts, min) in &self.spread {
-            let Some(domain) = n.labels.get(key) else {
+        for c in &self.spread {
+            let Some(domain) = n.labels.get(&c.key) else {
                 return false;
             };
             // Placing here keeps (count in this domain + 1) − min ≤ maxSkew.
-            let here = counts.get(domain).copied().unwrap_or(0);
-            if here >= min + max_skew {
+            let here = c.counts.get(domain).copied().unwrap_or(0);
+            if here >= c.min + c.max_skew {
                 return false;
             }
         }
@@ -207,29 +223,29 @@ impl TopologyView {
         n: &NodeState,
         nominated: Option<NodeId>,
     ) -> bool {
-        for (key, selector, domains) in &mut self.blocked {
-            if !selector.matches(labels) {
+        for b in &mut self.blocked {
+            if !b.selector.matches(labels) {
                 continue;
             }
             if nominated.is_some_and(|m| m != n.id) {
                 return false;
             }
-            if let Some(d) = n.labels.get(key) {
-                domains.insert(d.clone());
+            if let Some(d) = n.labels.get(&b.key) {
+                b.domains.insert(d.clone());
             }
         }
         if self.spread.is_empty() || !eligible(spec, n) {
             return true;
         }
-        for (key, selector, _, counts, min) in &mut self.spread {
-            let Some(d) = n.labels.get(key) else {
+        for c in &mut self.spread {
+            let Some(d) = n.labels.get(&c.key) else {
                 continue;
             };
-            if selector.matches(labels)
-                && let Some(c) = counts.get_mut(d)
+            if c.selector.matches(labels)
+                && let Some(count) = c.counts.get_mut(d)
             {
-                *c += 1;
-                *min = counts.values().copied().min().unwrap_or(0);
+                *count += 1;
+                c.min = c.counts.values().copied().min().unwrap_or(0);
             }
         }
         true
