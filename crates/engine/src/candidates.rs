@@ -59,7 +59,7 @@ impl Simulation<'_> {
 
     /// Nodes Karpenter may disrupt now for `method`, cheapest to disrupt first.
     pub(crate) fn candidates(&mut self, now: SimTime, method: Method) -> Vec<NodeId> {
-        let mut out: Vec<(u64, NodeId)> = Vec::new();
+        let mut out: Vec<(u64, NodeId)> = Vec::with_capacity(self.state.live.len());
         let pdb_room = crate::pdb::PdbRoom::new(self);
         for i in 0..self.state.live.len() {
             let id = self.state.live[i];

@@ -32,12 +32,14 @@ impl Simulation<'_> {
         let mut newly_unschedulable = false;
         // Binding changes no node's schedulability, and most nodes of a long day are
         // terminated: list the candidates once, with their free room.
-        let mut schedulable: Vec<(usize, model::Resources)> = self
-            .state
-            .live_nodes()
-            .filter(|n| n.is_schedulable())
-            .map(|n| (n.id.index(), n.free()))
-            .collect();
+        let mut schedulable: Vec<(usize, model::Resources)> =
+            Vec::with_capacity(self.state.live.len());
+        schedulable.extend(
+            self.state
+                .live_nodes()
+                .filter(|n| n.is_schedulable())
+                .map(|n| (n.id.index(), n.free())),
+        );
         // Specs (by pointer) without spread constraints that fitted no node this pass:
         // rooms only shrink and anti-affinity only blocks more as pods bind, so later pods
         // of the same spec fit nowhere either (a nominated pod still tries its node).

@@ -170,12 +170,13 @@ impl Simulation<'_> {
         }
         let mut snap = std::mem::take(&mut self.snapshot);
         let nodes = &self.state.nodes;
-        let in_view: Vec<NodeId> = self
-            .state
-            .live_nodes()
-            .filter(|n| in_scheduler_view(n))
-            .map(|n| n.id)
-            .collect();
+        let mut in_view: Vec<NodeId> = Vec::with_capacity(self.state.live.len());
+        in_view.extend(
+            self.state
+                .live_nodes()
+                .filter(|n| in_scheduler_view(n))
+                .map(|n| n.id),
+        );
         if in_view == snap.ids {
             let mut changed = Vec::new();
             let mut reorder = snap.prepared.is_none();
