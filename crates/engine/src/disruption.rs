@@ -543,10 +543,22 @@ impl Simulation<'_> {
     /// pass ([`crate::snapshot::Snapshot`]); each probe masks its candidates, and launch
     /// choices are only made for probes that pass the binding checks.
     fn simulate(&mut self, nodes: &[NodeId], max_claims: usize) -> Outcome {
+        self.ensure_snapshot();
+        let pods = self.lend_queued_pods(nodes);
+        let outcome = self.simulate_pods(nodes, &pods, max_claims);
+        self.return_queued_pods(nodes, pods);
+        outcome
+    }
+
+    /// [`Self::simulate`] with the candidates' pods in queue order.
+    fn simulate_pods(
+        &mut self,
+        nodes: &[NodeId],
+        pods: &[model::pod::Pod],
+        max_claims: usize,
+    ) -> Outcome {
         // Drift replaces whatever the candidate's pods need; consolidation limits claims.
         let allow_many = max_claims == usize::MAX;
-        self.ensure_snapshot();
-        let mut pods = self.queued_pods(nodes);
         // Most probes are decided by first fit on the existing nodes (see
         // `packer::QuickProbe`); the answers below are the full solve's.
         // A multi-node probe's reason is never shown (the binary search keeps only the
@@ -559,7 +571,7 @@ impl Simulation<'_> {
         // what consolidation allows once every candidate pod is placed (no candidate pod
         // is then waiting or unschedulable, the reasons that come first).
         let max_claims_stop = (!allow_many).then_some(max_claims);
-        let draft = match self.quick_probe_on_snapshot(&pods, nodes, watch_one_claim) {
+        let draft = match self.quick_probe_on_snapshot(pods, nodes, watch_one_claim) {
             packer::QuickProbe::WatchedWaits(pod) => {
                 return Outcome::Blocked(format!(
                     "pod {} would wait for an uninitialized node",
@@ -584,12 +596,14 @@ impl Simulation<'_> {
                     .schedule_draft_without_existing(&off, &self.snapshot.usage, stops)
             }
             packer::QuickProbe::Undecided => {
-                pods.extend(self.snapshot.pending.iter().cloned());
+                let mut all = Vec::with_capacity(pods.len() + self.snapshot.pending.len());
+                all.extend_from_slice(pods);
+                all.extend(self.snapshot.pending.iter().cloned());
                 let stops = packer::Stops {
                     watched: candidate_pods,
                     max_claims: max_claims_stop,
                 };
-                self.solve_on_snapshot(&pods, nodes, stops)
+                self.solve_on_snapshot(&all, nodes, stops)
             }
         };
         // Membership by a per-probe stamp on each pod id: sorting thousands of ids per

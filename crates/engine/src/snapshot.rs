@@ -133,34 +133,50 @@ impl Simulation<'_> {
     }
 
     /// The pods of `nodes` in the scheduler's queue order, as a consolidation probe
-    /// hands them to the solve.
-    pub fn queued_pods(&mut self, nodes: &[NodeId]) -> Vec<Pod> {
+    /// hands them to the solve. A single node's list is lent, not copied (copying
+    /// clones two `Arc`s per pod, a probe after probe); give it back with
+    /// [`Self::return_queued_pods`].
+    pub fn lend_queued_pods(&mut self, nodes: &[NodeId]) -> Vec<Pod> {
+        if let [id] = nodes {
+            self.refresh_queued(*id);
+            return std::mem::take(&mut self.snapshot.queued[id.index()].1);
+        }
         let count = nodes.iter().map(|n| self.state.node(*n).pods.len()).sum();
         let mut pods: Vec<Pod> = Vec::with_capacity(count);
         for id in nodes {
-            let n = self.state.node(*id);
-            if self.snapshot.queued.len() <= id.index() {
-                self.snapshot
-                    .queued
-                    .resize_with(self.state.nodes.len(), Default::default);
-            }
-            let cached = &mut self.snapshot.queued[id.index()];
-            if cached.0 != Some(n.pod_edits) {
-                cached.1.clear();
-                cached
-                    .1
-                    .extend(n.pods.iter().map(|p| self.state.pod(*p).pod.clone()));
-                cached.1.sort_by_cached_key(packer::queue_key);
-                cached.0 = Some(n.pod_edits);
-            }
-            pods.extend_from_slice(&cached.1);
+            self.refresh_queued(*id);
+            pods.extend_from_slice(&self.snapshot.queued[id.index()].1);
         }
         // Keys read once per pod (ids make the order total, so the unstable sort inside
         // gives the same order). Merging the sorted runs instead was slower.
-        if nodes.len() > 1 {
-            pods.sort_by_cached_key(packer::queue_key);
-        }
+        pods.sort_by_cached_key(packer::queue_key);
         pods
+    }
+
+    /// Takes back what [`Self::lend_queued_pods`] lent for `nodes`.
+    pub fn return_queued_pods(&mut self, nodes: &[NodeId], pods: Vec<Pod>) {
+        if let [id] = nodes {
+            self.snapshot.queued[id.index()].1 = pods;
+        }
+    }
+
+    /// Rebuilds node `id`'s pods in queue order if they changed since last read.
+    fn refresh_queued(&mut self, id: NodeId) {
+        let n = self.state.node(id);
+        if self.snapshot.queued.len() <= id.index() {
+            self.snapshot
+                .queued
+                .resize_with(self.state.nodes.len(), Default::default);
+        }
+        let cached = &mut self.snapshot.queued[id.index()];
+        if cached.0 != Some(n.pod_edits) {
+            cached.1.clear();
+            cached
+                .1
+                .extend(n.pods.iter().map(|p| self.state.pod(*p).pod.clone()));
+            cached.1.sort_by_cached_key(packer::queue_key);
+            cached.0 = Some(n.pod_edits);
+        }
     }
 
     /// Brings the view up to date if it is stale, rebuilding only what changed.
