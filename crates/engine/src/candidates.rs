@@ -63,10 +63,6 @@ impl Simulation<'_> {
         let pdb_room = crate::pdb::PdbRoom::new(self);
         for i in 0..self.state.live.len() {
             let id = self.state.live[i];
-            // Most nodes hold pods: emptiness rules them out before anything else.
-            if method == Method::Emptiness && !self.state.node(id).pods.is_empty() {
-                continue;
-            }
             if let Some(key) = self.candidate_key(now, method, id, &pdb_room) {
                 out.push((key, id));
             }
@@ -102,6 +98,10 @@ impl Simulation<'_> {
         let v1_14 = self.cfg.karpenter.v1_14;
         {
             let n = self.state.node(id);
+            // Most nodes hold pods: emptiness rules them out before anything else.
+            if method == Method::Emptiness && !n.pods.is_empty() {
+                return None;
+            }
             let pool = n.nodepool?;
             if n.phase != NodePhase::Ready || n.cordoned || n.disrupting || !n.nominated.is_empty()
             {
@@ -134,9 +134,6 @@ impl Simulation<'_> {
                 .consolidate_after
                 .is_some_and(|after| now.since(n.last_pod_event) < after)
             {
-                return None;
-            }
-            if method == Method::Emptiness && !n.pods.is_empty() {
                 return None;
             }
         }

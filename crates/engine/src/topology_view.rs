@@ -190,10 +190,6 @@ impl TopologyView {
         TopologyView { blocked, spread }
     }
 
-    fn is_empty(&self) -> bool {
-        self.blocked.is_empty() && self.spread.is_empty()
-    }
-
     pub fn allows(&self, n: &NodeState) -> bool {
         for b in &self.blocked {
             if n.labels.get(&b.key).is_some_and(|d| b.domains.contains(d)) {
@@ -252,12 +248,25 @@ impl TopologyView {
     }
 }
 
+/// The view of every spec without required anti-affinity or DoNotSchedule spread.
+static UNCONSTRAINED: TopologyView = TopologyView {
+    blocked: Vec::new(),
+    spread: Vec::new(),
+};
+
+/// Whether `spec` has a term a view tracks.
+fn tracked(spec: &PodSpec) -> bool {
+    spec.pod_anti_affinity.iter().any(|t| t.is_required())
+        || spec
+            .topology_spread
+            .iter()
+            .any(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
+}
+
 /// The views built in one kube-scheduler pass, by spec address.
 #[derive(Default)]
 pub struct ViewCache {
     views: Vec<(usize, Arc<PodSpec>, TopologyView)>,
-    /// A view without terms, shared by every unconstrained spec.
-    empty: Option<TopologyView>,
     /// With invariant checks on: a kept view that differed from a new sweep.
     pub stale: Option<String>,
 }
@@ -266,17 +275,18 @@ impl ViewCache {
     /// The view of `spec` as the cluster is now. `sim.node_specs` must be current
     /// ([`refresh_node_specs`]) unless the view is already kept ([`ViewCache::has`]).
     pub fn view(&mut self, sim: &Simulation, spec: &Arc<PodSpec>) -> &TopologyView {
+        if !tracked(spec) {
+            return &UNCONSTRAINED;
+        }
         let key = Arc::as_ptr(spec) as usize;
-        if let Some(i) = self.views.iter().position(|(k, _, _)| *k == key) {
-            self.cross_check(sim, spec, i);
-            return &self.views[i].2;
-        }
-        let view = TopologyView::from_groups(sim, spec);
-        if view.is_empty() {
-            return self.empty.insert(view);
-        }
-        self.views.push((key, spec.clone(), view));
-        let i = self.views.len() - 1;
+        let i = match self.views.iter().position(|(k, _, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let view = TopologyView::from_groups(sim, spec);
+                self.views.push((key, spec.clone(), view));
+                self.views.len() - 1
+            }
+        };
         self.cross_check(sim, spec, i);
         &self.views[i].2
     }
@@ -298,12 +308,7 @@ impl ViewCache {
     /// Whether the view of `spec` is kept, or `spec` has no term a view tracks.
     pub fn has(&self, spec: &Arc<PodSpec>) -> bool {
         let key = Arc::as_ptr(spec) as usize;
-        let tracked = spec.pod_anti_affinity.iter().any(|t| t.is_required())
-            || spec
-                .topology_spread
-                .iter()
-                .any(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule);
-        !tracked || self.views.iter().any(|(k, _, _)| *k == key)
+        !tracked(spec) || self.views.iter().any(|(k, _, _)| *k == key)
     }
 
     /// Updates every view after `pod` bound to `node` (it was nominated to `nominated`).
