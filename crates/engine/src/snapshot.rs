@@ -212,41 +212,57 @@ impl Simulation<'_> {
                 None => snap.prepared = Some(self.scheduler.prepare(&snap.existing)),
             }
         } else {
-            // Nodes only appended (ids grow with launches): every earlier node keeps its
-            // index, so the prepared order and tree are patched, not rebuilt.
-            let appended = in_view.starts_with(&snap.ids);
+            // Both id lists ascend (`ClusterState::live` does): nodes that stay keep their
+            // view (rebuilt if it changed) and the order among themselves, so the lists
+            // are compacted in place, without moving each view through a new list.
+            let mut keep: Vec<bool> = Vec::with_capacity(snap.ids.len());
+            let mut joined: Vec<NodeId> = Vec::new();
+            let mut j = 0;
+            for old_id in &snap.ids {
+                while let Some(id) = in_view.get(j).filter(|id| *id < old_id) {
+                    joined.push(*id);
+                    j += 1;
+                }
+                let stays = in_view.get(j) == Some(old_id);
+                j += usize::from(stays);
+                keep.push(stays);
+            }
+            joined.extend_from_slice(&in_view[j..]);
+            let mut appended = keep.iter().all(|k| *k);
+            let mut flags = keep.iter();
+            snap.existing.retain(|_| flags.next() == Some(&true));
+            let mut flags = keep.iter();
+            snap.stamps.retain(|_| flags.next() == Some(&true));
+            let mut flags = keep.iter();
+            snap.ids.retain(|_| flags.next() == Some(&true));
             let mut changed = Vec::new();
-            // Both id lists ascend (`ClusterState::live` does), so one merge walk finds
-            // each kept node's old view.
-            let n_view = in_view.len();
-            let mut old = std::mem::replace(&mut snap.ids, Vec::with_capacity(n_view))
-                .into_iter()
-                .zip(std::mem::replace(
-                    &mut snap.stamps,
-                    Vec::with_capacity(n_view),
-                ))
-                .zip(std::mem::replace(
-                    &mut snap.existing,
-                    Vec::with_capacity(n_view),
-                ))
-                .peekable();
-            snap.index.clear();
-            snap.index.resize(nodes.len(), None);
-            for id in in_view {
-                while old.next_if(|((old_id, _), _)| *old_id < id).is_some() {}
+            for (i, id) in snap.ids.iter().enumerate() {
                 let n = &nodes[id.index()];
                 let stamp = Stamp::of(n);
-                let view = match old.next_if(|((old_id, _), _)| *old_id == id) {
-                    Some(((_, s), view)) if s == stamp => view,
-                    _ => {
-                        changed.push(snap.existing.len());
-                        self.existing_node(n)
-                    }
-                };
-                snap.index[id.index()] = Some(snap.existing.len());
-                snap.existing.push(view);
-                snap.stamps.push(stamp);
-                snap.ids.push(id);
+                if stamp != snap.stamps[i] {
+                    snap.existing[i] = self.existing_node(n);
+                    snap.stamps[i] = stamp;
+                    changed.push(i);
+                }
+            }
+            // Nodes that joined the view: new launches at the end (ids grow), or rarely a
+            // node back in view among the others.
+            for id in joined {
+                let n = &nodes[id.index()];
+                let at = snap.ids.partition_point(|x| *x < id);
+                appended &= at == snap.ids.len();
+                for c in changed.iter_mut().filter(|c| **c >= at) {
+                    *c += 1;
+                }
+                changed.push(at);
+                snap.existing.insert(at, self.existing_node(n));
+                snap.stamps.insert(at, Stamp::of(n));
+                snap.ids.insert(at, id);
+            }
+            snap.index.clear();
+            snap.index.resize(nodes.len(), None);
+            for (i, id) in snap.ids.iter().enumerate() {
+                snap.index[id.index()] = Some(i);
             }
             match snap.prepared.as_mut() {
                 Some(p) if appended => p.reprepare(&snap.existing, &changed),
