@@ -57,8 +57,14 @@ impl Simulation<'_> {
                 })
     }
 
-    /// Nodes Karpenter may disrupt now for `method`, cheapest to disrupt first.
-    pub(crate) fn candidates(&mut self, now: SimTime, method: Method) -> Vec<NodeId> {
+    /// Nodes Karpenter may disrupt now for `method`, each with its sort key (cheapest to
+    /// disrupt first), not yet in order: the budgets let only the first few of a pool
+    /// run, so only those need ordering ([`Simulation::within_budget`]).
+    pub(crate) fn candidates(&mut self, now: SimTime, method: Method) -> Vec<(u64, NodeId)> {
+        // No drifted node, no drift candidate: skip asking every node.
+        if method == Method::Drift && !self.state.live_nodes().any(|n| n.drifted) {
+            return Vec::new();
+        }
         let mut out: Vec<(u64, NodeId)> = Vec::with_capacity(self.state.live.len());
         let pdb_room = crate::pdb::PdbRoom::new(self);
         for i in 0..self.state.live.len() {
@@ -67,9 +73,7 @@ impl Simulation<'_> {
                 out.push((key, id));
             }
         }
-        // Node ids are unique, so an unstable sort gives the same order.
-        out.sort_unstable();
-        out.into_iter().map(|(_, id)| id).collect()
+        out
     }
 
     /// Whether every node of `nodes` is a candidate for `method` now (what

@@ -200,41 +200,50 @@ impl Simulation<'_> {
         allowed_disruptions(budgets, reason, total, now).saturating_sub(disrupting)
     }
 
-    /// Keeps candidates in order while their pool's budget lasts. Blocked candidates are
-    /// logged once per pool and pass, not one by one.
+    /// Orders candidates (`(sort key, node)`, in any order) and keeps them while their
+    /// pool's budget lasts. Blocked candidates are logged once per pool and pass, not one
+    /// by one, naming the first in order. Keys are unique with the node id, so ordering
+    /// only each pool's first `budget` (a selection, then a sort of those) gives the same
+    /// list as sorting them all.
     fn within_budget(
         &mut self,
         now: SimTime,
         method: Method,
-        candidates: Vec<NodeId>,
+        candidates: Vec<(u64, NodeId)>,
     ) -> Vec<NodeId> {
-        let mut left: Vec<Option<u32>> = vec![None; self.cfg.nodepools.len()];
-        let mut blocked: Vec<Vec<NodeId>> = vec![Vec::new(); self.cfg.nodepools.len()];
-        let mut kept = Vec::new();
-        for id in candidates {
-            let pool = self.state.node(id).nodepool.unwrap_or(0);
-            let l = *left[pool].get_or_insert_with(|| self.budget_left(now, pool, method.reason()));
-            if l == 0 {
-                blocked[pool].push(id);
+        let pools = self.cfg.nodepools.len();
+        let mut by_pool: Vec<Vec<(u64, NodeId)>> = vec![Vec::new(); pools];
+        for c in candidates {
+            let pool = self.state.node(c.1).nodepool.unwrap_or(0);
+            by_pool[pool].push(c);
+        }
+        let mut kept: Vec<(u64, NodeId)> = Vec::new();
+        let mut blocked: Vec<(usize, NodeId, usize)> = Vec::new();
+        for (pool, mut list) in by_pool.into_iter().enumerate() {
+            if list.is_empty() {
                 continue;
             }
-            left[pool] = Some(l - 1);
-            kept.push(id);
+            let left = self.budget_left(now, pool, method.reason()) as usize;
+            if list.len() > left {
+                list.select_nth_unstable(left);
+                blocked.push((pool, list[left].1, list.len() - left));
+                list.truncate(left);
+            }
+            kept.extend(list);
         }
-        for (pool, nodes) in blocked.iter().enumerate() {
-            let Some(first) = nodes.first() else { continue };
+        kept.sort_unstable();
+        for (pool, first, waiting) in blocked {
             let (budgets, total, in_use) = self.budget_view(pool);
             let shown: Vec<String> = budgets.iter().map(|b| b.nodes.to_string()).collect();
             let reason = format!(
-                "budget [{}] of NodePool {} is used up for {} ({in_use} of {total} nodes being disrupted); {} candidates wait",
+                "budget [{}] of NodePool {} is used up for {} ({in_use} of {total} nodes being disrupted); {waiting} candidates wait",
                 shown.join(", "),
                 self.cfg.nodepools[pool].name,
                 method.reason(),
-                nodes.len()
             );
-            self.decide(now, method, *first, "blocked", reason);
+            self.decide(now, method, first, "blocked", reason);
         }
-        kept
+        kept.into_iter().map(|(_, id)| id).collect()
     }
 
     fn decide(&mut self, t: SimTime, method: Method, node: NodeId, outcome: &str, reason: String) {

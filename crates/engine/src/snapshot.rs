@@ -49,7 +49,7 @@ pub struct Snapshot {
     pub pending: Vec<Pod>,
     /// Multi-node and single-node consolidation consider the same candidates in the
     /// same order; one pass computes them once.
-    pub consolidation_candidates: Option<Vec<NodeId>>,
+    pub consolidation_candidates: Option<Vec<(u64, NodeId)>>,
     /// The free capacity of schedulable nodes, summed (the consolidation methods'
     /// cheap precheck), once per pass.
     pub free_total: Option<model::Resources>,
