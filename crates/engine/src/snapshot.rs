@@ -299,5 +299,42 @@ impl Simulation<'_> {
         snap.pending.sort_by_cached_key(packer::queue_key);
         snap.built = true;
         self.snapshot = snap;
+        if self.check_invariants
+            && let Some(what) = self.stale_view()
+        {
+            self.state.invariant_marks.note_violation(what);
+        }
+    }
+
+    /// With invariants on: how the kept view differs from one built afresh, if it does.
+    fn stale_view(&self) -> Option<String> {
+        let snap = &self.snapshot;
+        let fresh: Vec<NodeId> = self
+            .state
+            .live_nodes()
+            .filter(|n| in_scheduler_view(n))
+            .map(|n| n.id)
+            .collect();
+        if fresh != snap.ids {
+            return Some(format!(
+                "snapshot holds nodes {:?}, the cluster shows {fresh:?}",
+                snap.ids
+            ));
+        }
+        for (i, id) in snap.ids.iter().enumerate() {
+            let (kept, built) = (&snap.existing[i], self.existing_node(self.state.node(*id)));
+            let counts = |e: &ExistingNode| e.pods.iter().map(|b| b.count).collect::<Vec<_>>();
+            if snap.index[id.index()] != Some(i)
+                || kept.id != built.id
+                || kept.name != built.name
+                || kept.initialized != built.initialized
+                || kept.requested != built.requested
+                || kept.allocatable != built.allocatable
+                || counts(kept) != counts(&built)
+            {
+                return Some(format!("snapshot's view of node {} is stale", built.name));
+            }
+        }
+        None
     }
 }
