@@ -143,7 +143,7 @@ impl Simulation<'_> {
             // A prepared snapshot caches the topology domains the pools can produce.
             self.snapshot.prepared = None;
         }
-        self.launch_prices.clear();
+        self.pools_changed();
         for t in self.pool_types.iter_mut().flatten().filter(|t| t.id == id) {
             for o in t
                 .offerings

@@ -314,7 +314,7 @@ impl Simulation<'_> {
                     return Some(command(empty, Outcome::Delete));
                 }
                 for id in busy {
-                    match self.simulate(&[id], usize::MAX) {
+                    match self.simulate(&[id], usize::MAX).0 {
                         Outcome::Blocked(why) => self.decide(now, method, id, "blocked", why),
                         outcome => {
                             self.decide(
@@ -509,7 +509,8 @@ impl Simulation<'_> {
         } else {
             1
         };
-        match self.simulate(nodes, max_claims) {
+        let (simulated, verdict_key) = self.simulate(nodes, max_claims);
+        let outcome = match simulated {
             Outcome::Replace(claims) if claims.len() > 1 => self.repack(nodes, claims),
             Outcome::Replace(mut claims) => {
                 let Some(claim) = claims.pop() else {
@@ -525,7 +526,11 @@ impl Simulation<'_> {
                 }
             }
             other => other,
+        };
+        if let Some(key) = verdict_key {
+            self.keep_verdict(key, &outcome);
         }
+        outcome
     }
 
     /// The N → M what-if: `nodes` replaced by fewer, cheaper nodes in total, each at its
@@ -551,7 +556,14 @@ impl Simulation<'_> {
     /// other node, with new NodeClaims where needed. The cluster view is prepared once per
     /// pass ([`crate::snapshot::Snapshot`]); each probe masks its candidates, and launch
     /// choices are only made for probes that pass the binding checks.
-    fn simulate(&mut self, nodes: &[NodeId], max_claims: usize) -> Outcome {
+    ///
+    /// A claims-only single-node probe also returns its [`crate::verdicts::VerdictKey`],
+    /// under which a refusal may be kept.
+    fn simulate(
+        &mut self,
+        nodes: &[NodeId],
+        max_claims: usize,
+    ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
         self.ensure_snapshot();
         let pods = self.lend_queued_pods(nodes);
         let outcome = self.simulate_pods(nodes, &pods, max_claims);
@@ -565,7 +577,7 @@ impl Simulation<'_> {
         nodes: &[NodeId],
         pods: &[model::pod::Pod],
         max_claims: usize,
-    ) -> Outcome {
+    ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
         // Drift replaces whatever the candidate's pods need; consolidation limits claims.
         let allow_many = max_claims == usize::MAX;
         // Most probes are decided by first fit on the existing nodes (see
@@ -580,18 +592,36 @@ impl Simulation<'_> {
         // what consolidation allows once every candidate pod is placed (no candidate pod
         // is then waiting or unschedulable, the reasons that come first).
         let max_claims_stop = (!allow_many).then_some(max_claims);
+        let mut verdict_key = None;
         let draft = match self.quick_probe_on_snapshot(pods, nodes, watch_one_claim) {
             packer::QuickProbe::WatchedWaits(pod) => {
-                return Outcome::Blocked(format!(
+                let why = format!(
                     "pod {} would wait for an uninitialized node",
                     self.state.pod(pod).pod.name
-                ));
+                );
+                return (Outcome::Blocked(why), None);
             }
-            packer::QuickProbe::AllOnExisting => return Outcome::Delete,
-            packer::QuickProbe::BeyondOneClaim => return too_many_claims(max_claims),
+            packer::QuickProbe::AllOnExisting => return (Outcome::Delete, None),
+            packer::QuickProbe::BeyondOneClaim => return (too_many_claims(max_claims), None),
             // The pods first fit leaves off the existing nodes are what the full solve
             // puts on claims; a solve of them alone gives the same claims.
             packer::QuickProbe::OffExisting { watched, others } => {
+                if let [node] = nodes
+                    && max_claims == 1
+                {
+                    let key = self.verdict_key(
+                        *node,
+                        watched.iter().map(|&i| &pods[i]),
+                        others.iter().map(|&j| &self.snapshot.pending[j]),
+                    );
+                    // With invariants on, a kept refusal is checked against the solve.
+                    if !self.check_invariants
+                        && let Some(why) = self.verdicts.get(&key)
+                    {
+                        return (Outcome::Blocked(why.to_string()), None);
+                    }
+                    verdict_key = Some(key);
+                }
                 let off: Vec<model::pod::Pod> = watched
                     .iter()
                     .map(|&i| pods[i].clone())
@@ -639,10 +669,11 @@ impl Simulation<'_> {
                 && let NodeRef::Node(id) = b.node
                 && (self.state.node(id).phase == NodePhase::Launching || nodes.contains(&id))
             {
-                return Outcome::Blocked(format!(
+                let why = format!(
                     "pod {} would wait for an uninitialized node",
                     self.state.pod(b.pod).pod.name
-                ));
+                );
+                return (Outcome::Blocked(why), None);
             }
         }
         if let Some(u) = out
@@ -651,11 +682,12 @@ impl Simulation<'_> {
             .filter(|u| is_candidate(&u.pod))
             .min_by_key(|u| packer::queue_key(&self.state.pod(u.pod).pod))
         {
-            return Outcome::Blocked(format!(
+            let why = format!(
                 "pod {} would not fit elsewhere: {}",
                 self.state.pod(u.pod).pod.name,
                 u.reason
-            ));
+            );
+            return (Outcome::Blocked(why), None);
         }
         let over_claims = draft.over_claims;
         let claims: Vec<packer::DraftClaim> = draft
@@ -664,17 +696,16 @@ impl Simulation<'_> {
             .filter(|c| !allow_many || c.pods().iter().any(is_candidate))
             .collect();
         if claims.is_empty() {
-            return Outcome::Delete;
+            return (Outcome::Delete, None);
         }
         if over_claims || claims.len() > max_claims {
-            return too_many_claims(max_claims);
+            return (too_many_claims(max_claims), verdict_key);
         }
-        Outcome::Replace(
-            claims
-                .into_iter()
-                .map(|c| self.scheduler.finalize(c))
-                .collect(),
-        )
+        let claims = claims
+            .into_iter()
+            .map(|c| self.scheduler.finalize(c))
+            .collect();
+        (Outcome::Replace(claims), verdict_key)
     }
 
     /// 15 s after a decision: re-check and start it, or abort.

@@ -42,6 +42,7 @@ mod spot;
 mod state;
 mod timeline;
 mod topology_view;
+mod verdicts;
 mod workloads;
 
 pub use error::EngineError;

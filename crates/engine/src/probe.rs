@@ -37,6 +37,8 @@ impl<'s> DisruptionProbe<'s> {
         sim.validating = None;
         sim.last_noop_version = None;
         sim.decisions.clear();
+        // Each pass starts without the refusals an earlier one kept, as a first pass does.
+        sim.verdicts.clear();
         sim.disruption_pass(sim.cfg.start);
         let cmd = sim.validating.as_ref()?;
         let replacements = match &cmd.outcome {

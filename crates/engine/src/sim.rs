@@ -81,10 +81,12 @@ pub struct Simulation<'s> {
     pub weights: Vec<u32>,
     pub scheduler: Scheduler,
     /// Priced instance types per NodePool (under its kubelet settings), and per node group.
-    /// Whatever changes an offering must clear `launch_prices`.
+    /// Whatever changes an offering must call `pools_changed`.
     pub pool_types: Vec<Vec<InstanceType>>,
     /// Replacement launch prices read from `pool_types`.
     pub launch_prices: crate::replacement::LaunchPrices,
+    /// Refusals of claims-only consolidation probes; cleared with `launch_prices`.
+    pub verdicts: crate::verdicts::Verdicts,
     /// Label keys any pod's scheduling constraints mention: the only node labels the
     /// scheduler ever reads, so the only ones copied into its snapshots.
     pub scheduling_label_keys: std::collections::BTreeSet<String>,
@@ -176,6 +178,7 @@ impl<'s> Simulation<'s> {
             scheduler,
             pool_types,
             launch_prices: Default::default(),
+            verdicts: Default::default(),
             scheduling_label_keys: scheduling_label_keys(cfg),
             group_types,
             karpenter_enabled: cfg.karpenter.enabled,

@@ -17,6 +17,7 @@ impl Simulation<'_> {
                 self.scheduler = build_scheduler(self.cfg, &self.pool_types, &self.weights);
                 // A prepared snapshot holds what the old scheduler's pools produced.
                 self.snapshot.prepared = None;
+                self.pools_changed();
                 let mut m = format!(
                     "NodePool {} weight = {weight}",
                     self.cfg.nodepools[nodepool].name

@@ -45,6 +45,8 @@ struct PoolGen {
     expire_after_mins: Option<u8>,
     tgp_mins: Option<u8>,
     weight: u8,
+    /// `limits.cpu`, tight enough that some replacements would break it.
+    limit_cpu: Option<u8>,
     /// Inventory: instance type indices.
     nodes: Vec<usize>,
 }
@@ -103,6 +105,7 @@ fn pool() -> impl Strategy<Value = PoolGen> {
             prop::option::weighted(0.3, 30u8..=90),
             prop::option::weighted(0.4, 1u8..=10),
             0u8..=100,
+            prop::option::weighted(0.3, 4u8..=24),
         ),
         prop::collection::vec(0usize..TYPES.len(), 0..=4),
     )
@@ -110,7 +113,7 @@ fn pool() -> impl Strategy<Value = PoolGen> {
             |(
                 (when_empty, after, budgets, reason),
                 (c5_too, spot),
-                (expire, tgp, weight),
+                (expire, tgp, weight, limit_cpu),
                 nodes,
             )| {
                 PoolGen {
@@ -123,6 +126,7 @@ fn pool() -> impl Strategy<Value = PoolGen> {
                     expire_after_mins: expire,
                     tgp_mins: tgp,
                     weight,
+                    limit_cpu,
                     nodes,
                 }
             },
@@ -241,6 +245,9 @@ metrics_interval = "5m"
             "\n[[nodepools]]\nname = \"pool{p}\"\nweight = {}\nrequirements = [\n  {{ key = \"karpenter.k8s.aws/instance-family\", operator = \"In\", values = [{families}] }},\n  {{ key = \"karpenter.sh/capacity-type\", operator = \"In\", values = [{capacity}] }},\n]\n",
             pool.weight
         ));
+        if let Some(cpu) = pool.limit_cpu {
+            s.push_str(&format!("limits = {{ cpu = {cpu} }}\n"));
+        }
         let expire = pool
             .expire_after_mins
             .map(|m| format!("expireAfter = \"{m}m\"\n"));
@@ -499,6 +506,26 @@ fn generated_cases_exercise_disruption() {
         seen, [true; 6],
         "replaced, deleted, budget-blocked, refused eviction, v1, v0.37"
     );
+}
+
+/// A case the generator found: a refusal kept while a pool with limits had one usage must
+/// not be reused at another (the engine compares every kept refusal with a fresh solve
+/// when invariants are on).
+#[test]
+fn kept_refusals_follow_pool_usage() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/kept-refusal-limits.toml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let loaded = scenario::parse_str("kept-refusal-limits.toml", &text).unwrap();
+    let check = engine::RunOptions {
+        check_invariants: true,
+        ..Default::default()
+    };
+    if let Err(e) = engine::run(&loaded.scenario, check) {
+        panic!("{e}");
+    }
 }
 
 /// Replays a scenario file named by `KARPSIM_CASE` (a failing case's text, as a failure

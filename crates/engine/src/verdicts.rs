@@ -1,0 +1,157 @@
+//! Refusals of claims-only consolidation probes, remembered across probes and passes.
+//!
+//! A single-node probe whose pods partly fit no existing node is decided by a solve of
+//! only the pods that fit nowhere (the candidate's and the pending ones) with no existing
+//! node (`packer::QuickProbe::OffExisting`), then by the replacement price rule. Nothing
+//! else of the cluster enters that answer: the solve reads the pods' specs in queue order,
+//! which of them are the candidate's, and the usage of NodePools with limits; the price
+//! rule reads the candidate's price and capacity type and the offerings. Pods of one spec
+//! are interchangeable there (only their ids differ, and a refusal names none). A node
+//! probed pass after pass mostly leaves the same pods off the others, and its replacement
+//! is refused for the same reason each time; this keeps such refusals, so a probe with an
+//! equal [`VerdictKey`] skips the solve and the launch choice.
+//!
+//! Kept: refusals by the price rule and "more than one new node". Not kept: replacements
+//! (a claim lists its pods) and reasons that name a pod. Offerings and pools changing
+//! clear the store ([`Simulation::pools_changed`]).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use model::NodeId;
+use model::instance::CapacityType;
+use model::pod::{Pod, PodSpec};
+use model::price::UsdPerHour;
+use packer::PoolUsage;
+
+use crate::disruption::Outcome;
+use crate::sim::Simulation;
+
+/// Refusals kept at once; the oldest goes first. A pass probes a few dozen nodes.
+const VERDICTS_MAX: usize = 64;
+
+/// Everything a claims-only single-node probe's answer depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerdictKey {
+    price: UsdPerHour,
+    capacity: CapacityType,
+    /// The solve's pods in queue order, run-length encoded: (spec, the candidate's?,
+    /// count). Holding the `Arc` keeps the spec's address from being reused.
+    pods: Vec<(SpecRef, bool, u32)>,
+    /// Per NodePool, its usage if it has limits (a pool without limits ignores usage).
+    usage: Vec<Option<PoolUsage>>,
+}
+
+/// A spec compared by identity, as the solve tells specs apart.
+#[derive(Debug, Clone)]
+struct SpecRef(Arc<PodSpec>);
+
+impl PartialEq for SpecRef {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Verdicts {
+    entries: VecDeque<(VerdictKey, String)>,
+}
+
+impl Verdicts {
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    pub fn get(&self, key: &VerdictKey) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, why)| why.as_str())
+    }
+
+    pub fn insert(&mut self, key: VerdictKey, why: String) {
+        if self.entries.len() == VERDICTS_MAX {
+            self.entries.pop_front();
+        }
+        self.entries.push_back((key, why));
+    }
+}
+
+impl Simulation<'_> {
+    /// The key of a claims-only probe of `node`: `watched` are its pods that fit no other
+    /// node, `others` the pending ones, each in queue order.
+    pub(crate) fn verdict_key<'p>(
+        &self,
+        node: NodeId,
+        watched: impl Iterator<Item = &'p Pod>,
+        others: impl Iterator<Item = &'p Pod>,
+    ) -> VerdictKey {
+        let n = self.state.node(node);
+        let mut pods: Vec<(SpecRef, bool, u32)> = Vec::new();
+        let (mut watched, mut others) = (watched.peekable(), others.peekable());
+        loop {
+            let take_watched = match (watched.peek(), others.peek()) {
+                (Some(w), Some(o)) => packer::queue_key(w) < packer::queue_key(o),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let pod = if take_watched {
+                watched.next()
+            } else {
+                others.next()
+            };
+            let Some(pod) = pod else { break };
+            match pods.last_mut() {
+                Some((spec, w, count)) if *w == take_watched && Arc::ptr_eq(&spec.0, &pod.spec) => {
+                    *count += 1;
+                }
+                _ => pods.push((SpecRef(pod.spec.clone()), take_watched, 1)),
+            }
+        }
+        let usage = self
+            .cfg
+            .nodepools
+            .iter()
+            .zip(&self.snapshot.usage)
+            .map(|(pool, usage)| (pool.limits != Default::default()).then_some(*usage))
+            .collect();
+        VerdictKey {
+            price: n.price,
+            capacity: n.capacity_type,
+            pods,
+            usage,
+        }
+    }
+
+    /// Keeps a refusal under `key`. With invariants on, probes skip no solve, so a key
+    /// already kept is compared with the solve's answer instead.
+    pub(crate) fn keep_verdict(&mut self, key: VerdictKey, outcome: &Outcome) {
+        let why = match outcome {
+            Outcome::Blocked(why) => Some(why),
+            _ => None,
+        };
+        match self.verdicts.get(&key) {
+            Some(kept) if why.is_none_or(|w| w != kept) => {
+                let what = format!(
+                    "a kept consolidation refusal ({kept}) differs from the solve's answer ({})",
+                    why.map_or("not refused", |w| w.as_str())
+                );
+                self.state.invariant_marks.note_violation(what);
+            }
+            Some(_) => {}
+            None => {
+                if let Some(why) = why {
+                    self.verdicts.insert(key, why.clone());
+                }
+            }
+        }
+    }
+
+    /// Whatever changed the scheduler's pools or an offering: prices read and refusals
+    /// kept no longer hold.
+    pub(crate) fn pools_changed(&mut self) {
+        self.launch_prices.clear();
+        self.verdicts.clear();
+    }
+}
