@@ -8,7 +8,7 @@
 
 use model::NodeId;
 use model::pod::Pod;
-use packer::{ExistingNode, PoolUsage, PreparedExisting};
+use packer::{ExistingNode, PoolUsage, PreparedExisting, QueueKey};
 
 use crate::provisioner::in_scheduler_view;
 use crate::sim::Simulation;
@@ -56,6 +56,8 @@ pub struct Snapshot {
     /// Per node id: its pods in queue order and the `pod_edits` they were read at. A
     /// node is probed pass after pass while its pods rarely change.
     queued: Vec<(Option<u64>, Vec<Pod>)>,
+    /// Per node id: the queue keys of `queued`, in the same order.
+    queued_keys: Vec<Vec<QueueKey>>,
 }
 
 impl Snapshot {
@@ -145,11 +147,25 @@ impl Simulation<'_> {
         let mut pods: Vec<Pod> = Vec::with_capacity(count);
         for id in nodes {
             self.refresh_queued(*id);
-            pods.extend_from_slice(&self.snapshot.queued[id.index()].1);
         }
-        // Keys read once per pod (ids make the order total, so the unstable sort inside
-        // gives the same order). Merging the sorted runs instead was slower.
-        pods.sort_by_cached_key(packer::queue_key);
+        // Each node's pods come with their keys kept: sort (key, node, position) and
+        // clone in that order. Keys are unique (they end with the pod id).
+        let snap = &self.snapshot;
+        let mut order: Vec<(QueueKey, u32, u32)> = Vec::with_capacity(count);
+        for (run, id) in nodes.iter().enumerate() {
+            order.extend(
+                snap.queued_keys[id.index()]
+                    .iter()
+                    .enumerate()
+                    .map(|(at, key)| (*key, run as u32, at as u32)),
+            );
+        }
+        order.sort_unstable();
+        pods.extend(
+            order.iter().map(|&(_, run, at)| {
+                snap.queued[nodes[run as usize].index()].1[at as usize].clone()
+            }),
+        );
         pods
     }
 
@@ -164,9 +180,9 @@ impl Simulation<'_> {
     fn refresh_queued(&mut self, id: NodeId) {
         let n = self.state.node(id);
         if self.snapshot.queued.len() <= id.index() {
-            self.snapshot
-                .queued
-                .resize_with(self.state.nodes.len(), Default::default);
+            let len = self.state.nodes.len();
+            self.snapshot.queued.resize_with(len, Default::default);
+            self.snapshot.queued_keys.resize_with(len, Default::default);
         }
         let cached = &mut self.snapshot.queued[id.index()];
         if cached.0 != Some(n.pod_edits) {
@@ -176,6 +192,9 @@ impl Simulation<'_> {
                 .extend(n.pods.iter().map(|p| self.state.pod(*p).pod.clone()));
             cached.1.sort_by_cached_key(packer::queue_key);
             cached.0 = Some(n.pod_edits);
+            let keys = &mut self.snapshot.queued_keys[id.index()];
+            keys.clear();
+            keys.extend(cached.1.iter().map(packer::queue_key));
         }
     }
 

@@ -105,5 +105,6 @@ pub use input::{
 };
 pub use output::{Binding, LaunchChoice, NewClaim, ScheduleOutput, Unschedulable};
 pub use scheduler::{
-    Draft, DraftClaim, PreparedExisting, QuickProbe, Scheduler, Stops, queue_key, queue_order,
+    Draft, DraftClaim, PreparedExisting, QueueKey, QuickProbe, Scheduler, Stops, queue_key,
+    queue_order,
 };

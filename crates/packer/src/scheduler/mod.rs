@@ -34,7 +34,7 @@ use crate::reason::{PoolRejection, summarize};
 use crate::topology::{DomainTable, GroupKind, Topology};
 use crate::variant::{Variant, ladder};
 pub use prepared::{Draft, DraftClaim, PreparedExisting, Stops};
-pub use queue::{queue_key, queue_order};
+pub use queue::{QueueKey, queue_key, queue_order};
 pub use quick::QuickProbe;
 
 /// Taints a node carries only while it starts; Karpenter assumes pods will tolerate them

@@ -10,15 +10,16 @@ pub fn queue_order(a: &Pod, b: &Pod) -> std::cmp::Ordering {
     queue_key(a).cmp(&queue_key(b))
 }
 
-/// [`queue_order`] as a sort key, for `sort_by_cached_key` (read once per pod).
-pub fn queue_key(
-    p: &Pod,
-) -> (
+/// A pod's place in [`queue_order`]: unique, because it ends with the pod's id.
+pub type QueueKey = (
     std::cmp::Reverse<u64>,
     std::cmp::Reverse<u64>,
     model::SimTime,
     PodId,
-) {
+);
+
+/// [`queue_order`] as a sort key, for `sort_by_cached_key` (read once per pod).
+pub fn queue_key(p: &Pod) -> QueueKey {
     let r = p.requests();
     (
         std::cmp::Reverse(r.cpu_millis()),
