@@ -227,7 +227,7 @@ impl Simulation<'_> {
             }
             match snap.prepared.as_mut() {
                 Some(p) if !reorder => p.refresh(&snap.existing, &changed),
-                Some(p) => p.reprepare(&snap.existing, &changed),
+                Some(p) => p.reprepare(&snap.existing, &changed, &[]),
                 None => snap.prepared = Some(self.scheduler.prepare(&snap.existing)),
             }
         } else {
@@ -247,7 +247,8 @@ impl Simulation<'_> {
                 keep.push(stays);
             }
             joined.extend_from_slice(&in_view[j..]);
-            let mut appended = keep.iter().all(|k| *k);
+            let removed: Vec<usize> = (0..keep.len()).filter(|&i| !keep[i]).collect();
+            let mut at_end = true;
             let mut flags = keep.iter();
             snap.existing.retain(|_| flags.next() == Some(&true));
             let mut flags = keep.iter();
@@ -269,7 +270,7 @@ impl Simulation<'_> {
             for id in joined {
                 let n = &nodes[id.index()];
                 let at = snap.ids.partition_point(|x| *x < id);
-                appended &= at == snap.ids.len();
+                at_end &= at == snap.ids.len();
                 for c in changed.iter_mut().filter(|c| **c >= at) {
                     *c += 1;
                 }
@@ -284,7 +285,7 @@ impl Simulation<'_> {
                 snap.index[id.index()] = Some(i);
             }
             match snap.prepared.as_mut() {
-                Some(p) if appended => p.reprepare(&snap.existing, &changed),
+                Some(p) if at_end => p.reprepare(&snap.existing, &changed, &removed),
                 _ => snap.prepared = Some(self.scheduler.prepare(&snap.existing)),
             }
         }

@@ -551,15 +551,17 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    // Cheap cases; a removal shows only when it moves a node with its own room.
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
-    /// Re-preparing after nodes changed their initialized flag or room, or were appended,
-    /// gives the solves (and quick probes) a fresh prepare gives.
+    /// Re-preparing after nodes changed their initialized flag or room, were removed, or
+    /// were appended, gives the solves (and quick probes) a fresh prepare gives.
     #[test]
     fn reprepared_snapshots_equal_fresh_ones(
         case in arb_case(),
         flips in prop::collection::vec(any::<bool>(), 5),
         grown in prop::collection::vec(0u64..3_000, 5),
+        drops in prop::collection::vec(prop::bool::weighted(0.25), 5),
         appended in 0usize..3,
     ) {
         let mut sched = scheduler_for(&case);
@@ -567,6 +569,8 @@ proptest! {
         let mut base = case.existing.clone();
         for (i, node) in base.iter_mut().enumerate() {
             node.pods = packer::BoundPods::group(vec![spec_of(i); i % 3]);
+            // Rooms differ, so a node's leaf kept for another would show.
+            node.requested = node.requested.saturating_add(&Resources::new(250 * i as u64, 0));
         }
         let usage = [PoolUsage::default()];
         let mut prepared = sched.prepare(&base);
@@ -590,6 +594,17 @@ proptest! {
                 changed.push(i);
             }
         }
+        // Removed nodes leave; the others keep their order (and `changed` its new indices).
+        let removed: Vec<usize> = (0..existing.len()).filter(|&i| drops[i]).collect();
+        changed.retain(|i| !drops[*i]);
+        for i in &mut changed {
+            *i -= removed.iter().filter(|&&r| r < *i).count();
+        }
+        let mut index = 0;
+        existing.retain(|_| {
+            index += 1;
+            !drops[index - 1]
+        });
         for k in 0..appended {
             let mut node = case.existing.first().cloned().unwrap_or_else(|| ExistingNode {
                 id: NodeRef::Node(NodeId(90)),
@@ -613,7 +628,7 @@ proptest! {
             node.pods = packer::BoundPods::group(vec![spec_of(k); 1 + k % 2]);
             existing.push(node);
         }
-        prepared.reprepare(&existing, &changed);
+        prepared.reprepare(&existing, &changed, &removed);
         let mut fresh = sched.prepare(&existing);
         let input = ScheduleInput { pods: &case.pods, existing: &existing, pool_usage: &usage };
         let masked: Vec<usize> = (0..existing.len()).filter(|i| i % 3 == 1).collect();

@@ -207,32 +207,44 @@ impl PreparedExisting {
             .refresh(existing, changed, &is_changed, &carried.domain_tables);
     }
 
-    /// Prepares again after nodes were appended to the input, changed their initialized
+    /// Prepares again after the nodes at old input indices `removed` left the input (the
+    /// others keeping their order), nodes were appended to it, changed their initialized
     /// flag (which moves them in Karpenter's order), or changed their room or bound pods
-    /// (`changed`, input indices), when every earlier node kept its input index. Slots
-    /// before the first change of order keep their place and tree; the rest is rebuilt.
-    /// It equals [`Scheduler::prepare`]: topology caches are kept only where a fresh
-    /// build would give the same domain ids (see [`Carried::keep_tables`]).
-    pub fn reprepare(&mut self, existing: &[ExistingNode], changed: &[usize]) {
+    /// (`changed`, new input indices). Slots before the first change of order keep their
+    /// place and tree; the rest is rebuilt. It equals [`Scheduler::prepare`]: topology
+    /// caches are kept only where a fresh build would give the same domain ids (see
+    /// [`Carried::keep_tables`]; after a removal, none are).
+    pub fn reprepare(&mut self, existing: &[ExistingNode], changed: &[usize], removed: &[usize]) {
         let order = existing_order(existing);
         let old_len = self.slot_of.len();
-        let old = &self.carried.order;
-        if order.len() < old.len() || !self.carried.tree.holds(order.len()) {
+        let kept_len = old_len.saturating_sub(removed.len());
+        if kept_len > existing.len() || !self.carried.tree.holds(order.len()) {
             *self = PreparedExisting::new(existing);
             return;
         }
+        // Old input index → new, for the nodes still in the input.
+        let mut new_of_old: Vec<Option<usize>> = vec![None; old_len];
+        let mut gone = removed.iter().peekable();
+        let mut next = 0;
+        for (old, slot) in new_of_old.iter_mut().enumerate() {
+            if gone.next_if(|&&r| r == old).is_none() {
+                *slot = Some(next);
+                next += 1;
+            }
+        }
         let start = order
             .iter()
-            .zip(old)
-            .position(|(a, b)| a != b)
-            .unwrap_or(old.len());
+            .zip(&self.carried.order)
+            .position(|(a, b)| Some(*a) != new_of_old[*b])
+            .unwrap_or(order.len().min(old_len));
         let room = |i: usize| {
             existing[i]
                 .allocatable
                 .saturating_sub(&existing[i].requested)
         };
+        self.slot_of.clear();
         self.slot_of.resize(existing.len(), 0);
-        for (slot, &i) in order.iter().enumerate().skip(start) {
+        for (slot, &i) in order.iter().enumerate() {
             self.slot_of[i] = slot;
         }
         self.free.truncate(start);
@@ -251,6 +263,13 @@ impl PreparedExisting {
         self.carried.order = order;
         self.carried.host_domain = None;
         self.anti_affinity_pods = anti_affinity_pods(existing);
+        if !removed.is_empty() {
+            // Removed values shift a fresh build's domain ids, and the counts are by input
+            // index: both are built again by the next solve that needs them.
+            self.carried.domain_tables.clear();
+            self.carried.group_counts = GroupCounts::default();
+            return;
+        }
         let appended = old_len..existing.len();
         self.carried.keep_tables(existing, appended.clone());
         let mut recount: Vec<usize> = changed.iter().copied().chain(appended).collect();
