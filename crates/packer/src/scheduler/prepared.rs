@@ -25,6 +25,8 @@ pub struct PreparedExisting {
     /// (node, pod) of every bound pod with required anti-affinity: the only bound pods
     /// that repel others, and few, so solves need not scan every bound pod for them.
     pub(super) anti_affinity_pods: Vec<(usize, usize)>,
+    /// Each input node's initialized flag as prepared (a change moves it in the order).
+    initialized: Vec<bool>,
     pub(super) carried: Carried,
     pub(super) scratch: super::quick::QuickScratch,
 }
@@ -95,13 +97,38 @@ pub struct Stops {
 /// Karpenter's existing-node order (`scheduler.go`: initialized first, then by name).
 pub(super) fn existing_order(existing: &[ExistingNode]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..existing.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (na, nb) = (&existing[a], &existing[b]);
-        nb.initialized
-            .cmp(&na.initialized)
-            .then_with(|| na.name.cmp(&nb.name))
-            .then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| existing_cmp(existing, a, b));
+    order
+}
+
+fn existing_cmp(existing: &[ExistingNode], a: usize, b: usize) -> std::cmp::Ordering {
+    let (na, nb) = (&existing[a], &existing[b]);
+    nb.initialized
+        .cmp(&na.initialized)
+        .then_with(|| na.name.cmp(&nb.name))
+        .then(a.cmp(&b))
+}
+
+/// [`existing_order`] from the previous order (`old`, by old input index), when only the
+/// nodes flagged in `moved` (new input indices: new nodes, and nodes whose initialized
+/// flag changed) can have changed place: the others keep their relative order, as their
+/// names, flags and relative input order are unchanged.
+fn reordered(
+    existing: &[ExistingNode],
+    old: &[usize],
+    new_of_old: &[Option<usize>],
+    moved: &[bool],
+) -> Vec<usize> {
+    let mut order: Vec<usize> = Vec::with_capacity(existing.len());
+    order.extend(
+        old.iter()
+            .filter_map(|&o| new_of_old[o])
+            .filter(|&i| !moved[i]),
+    );
+    for i in (0..existing.len()).filter(|&i| moved[i]) {
+        let at = order.partition_point(|&j| existing_cmp(existing, j, i).is_lt());
+        order.insert(at, i);
+    }
     order
 }
 
@@ -171,6 +198,7 @@ impl PreparedExisting {
                 ..Carried::default()
             },
             anti_affinity_pods: anti_affinity_pods(existing),
+            initialized: existing.iter().map(|n| n.initialized).collect(),
             slot_of,
             free,
             scratch: Default::default(),
@@ -215,10 +243,9 @@ impl PreparedExisting {
     /// caches are kept only where a fresh build would give the same domain ids (see
     /// [`Carried::keep_tables`]; after a removal, none are).
     pub fn reprepare(&mut self, existing: &[ExistingNode], changed: &[usize], removed: &[usize]) {
-        let order = existing_order(existing);
         let old_len = self.slot_of.len();
         let kept_len = old_len.saturating_sub(removed.len());
-        if kept_len > existing.len() || !self.carried.tree.holds(order.len()) {
+        if kept_len > existing.len() || !self.carried.tree.holds(existing.len()) {
             *self = PreparedExisting::new(existing);
             return;
         }
@@ -232,6 +259,21 @@ impl PreparedExisting {
                 next += 1;
             }
         }
+        let mut was_initialized = vec![None; existing.len()];
+        for (old, new) in new_of_old.iter().enumerate() {
+            if let Some(new) = new {
+                was_initialized[*new] = Some(self.initialized[old]);
+            }
+        }
+        let moved: Vec<bool> = existing
+            .iter()
+            .zip(&was_initialized)
+            .map(|(n, was)| *was != Some(n.initialized))
+            .collect();
+        let order = reordered(existing, &self.carried.order, &new_of_old, &moved);
+        self.initialized.clear();
+        self.initialized
+            .extend(existing.iter().map(|n| n.initialized));
         let start = order
             .iter()
             .zip(&self.carried.order)
@@ -262,7 +304,24 @@ impl PreparedExisting {
         self.carried.node_reqs.resize(order.len(), None);
         self.carried.order = order;
         self.carried.host_domain = None;
-        self.anti_affinity_pods = anti_affinity_pods(existing);
+        // Kept entries of unchanged nodes under their new index; changed and new nodes'
+        // entries read again.
+        let mut recheck = vec![false; existing.len()];
+        for &i in changed {
+            recheck[i] = true;
+        }
+        recheck[kept_len..].fill(true);
+        let mut anti: Vec<(usize, usize)> = self
+            .anti_affinity_pods
+            .iter()
+            .filter_map(|&(ni, pi)| new_of_old[ni].map(|n| (n, pi)))
+            .filter(|(ni, _)| !recheck[*ni])
+            .collect();
+        for (ni, node) in existing.iter().enumerate().filter(|(ni, _)| recheck[*ni]) {
+            push_anti_affinity_pods(ni, node, &mut anti);
+        }
+        anti.sort_unstable();
+        self.anti_affinity_pods = anti;
         if !removed.is_empty() {
             // Removed values shift a fresh build's domain ids, and the counts are by input
             // index: both are built again by the next solve that needs them.
