@@ -246,7 +246,14 @@ impl Simulation<'_> {
         kept.into_iter().map(|(_, id)| id).collect()
     }
 
-    fn decide(&mut self, t: SimTime, method: Method, node: NodeId, outcome: &str, reason: String) {
+    fn decide(
+        &mut self,
+        t: SimTime,
+        method: Method,
+        node: NodeId,
+        outcome: &'static str,
+        reason: String,
+    ) {
         let n = self.state.node(node);
         let nodepool = n
             .nodepool
@@ -254,10 +261,10 @@ impl Simulation<'_> {
             .unwrap_or_default();
         self.decisions.push(DecisionRecord {
             t,
-            method: method.name().into(),
+            method: method.name(),
             node: n.name.clone(),
             nodepool,
-            outcome: outcome.into(),
+            outcome,
             reason,
         });
     }
@@ -877,10 +884,10 @@ impl Simulation<'_> {
             .unwrap_or_default();
         self.decisions.push(DecisionRecord {
             t: now,
-            method: "Expiration".into(),
+            method: "Expiration",
             node: n.name.clone(),
             nodepool: pool,
-            outcome: "deleted".into(),
+            outcome: "deleted",
             reason: "reached expireAfter; v1 expiration is forceful".into(),
         });
         self.drain_and_terminate(now, node, "Expired: expireAfter reached");

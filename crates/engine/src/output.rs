@@ -109,11 +109,11 @@ pub struct EventRecord {
 pub struct DecisionRecord {
     pub t: SimTime,
     /// `Emptiness`, `Drift`, `Expiration`, `MultiNodeConsolidation`, `SingleNodeConsolidation`.
-    pub method: String,
+    pub method: &'static str,
     pub node: String,
     pub nodepool: String,
     /// `deleted`, `replaced`, `consolidated`, `blocked`, `kept`, `aborted`.
-    pub outcome: String,
+    pub outcome: &'static str,
     /// A sentence a person can read: why this outcome.
     pub reason: String,
 }

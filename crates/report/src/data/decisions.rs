@@ -31,10 +31,10 @@ fn line<'a>(d: &'a DecisionRecord, times: &mut super::TimeText) -> DecisionLine<
     DecisionLine {
         t: times.of(d.t),
         t_ms: d.t.0,
-        method: &d.method,
+        method: d.method,
         node: &d.node,
         nodepool: &d.nodepool,
-        outcome: &d.outcome,
+        outcome: d.outcome,
         reason: &d.reason,
     }
 }

@@ -192,9 +192,9 @@ pub fn commands(run: &RunOutput) -> Vec<Command> {
             }
             _ => out.push(Command {
                 t: d.t,
-                method: d.method.clone(),
+                method: d.method.to_string(),
                 nodes: vec![d.node.clone()],
-                outcome: d.outcome.clone(),
+                outcome: d.outcome.to_string(),
                 reason: d.reason.clone(),
             }),
         }
