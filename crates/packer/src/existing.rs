@@ -138,9 +138,22 @@ impl MaxTree {
         &self,
         demand: &Resources,
         stack: &mut Vec<usize>,
+        accept: impl FnMut(usize) -> bool,
+    ) -> Option<usize> {
+        self.find_first_from(0, demand, stack, accept)
+    }
+
+    /// [`MaxTree::find_first`] among the indices from `start` on: subtrees wholly before
+    /// `start` are not entered (a caller that knows those refuse skips them, which matters
+    /// when the tree's values are only upper bounds and `accept` refuses full leaves).
+    pub fn find_first_from(
+        &self,
+        start: usize,
+        demand: &Resources,
+        stack: &mut Vec<usize>,
         mut accept: impl FnMut(usize) -> bool,
     ) -> Option<usize> {
-        if self.len == 0 {
+        if start >= self.len {
             return None;
         }
         let (k, score) = demand_score(demand);
@@ -148,6 +161,13 @@ impl MaxTree {
         stack.push(1);
         while let Some(n) = stack.pop() {
             if self.ratio_max[n][k] < score || !demand.fits_in(&self.nodes[n]) {
+                continue;
+            }
+            // Node n covers leaves [first, first + width): its level's width times its
+            // position in the level.
+            let level = n.ilog2();
+            let width = self.size >> level;
+            if (n - (1 << level)) * width + width <= start {
                 continue;
             }
             if n >= self.size {
@@ -253,6 +273,13 @@ mod tests {
                     t.find_first(&d, &mut stack, |i| i % 5 != 3),
                     want,
                     "len {len} step {step}"
+                );
+                let start = next(len as u64 + 1) as usize;
+                let want = (start..len).find(|&i| d.fits_in(&v[i]) && i % 5 != 3);
+                assert_eq!(
+                    t.find_first_from(start, &d, &mut stack, |i| i % 5 != 3),
+                    want,
+                    "len {len} step {step} from {start}"
                 );
                 let i = next(len as u64) as usize;
                 v[i] = v[i].saturating_sub(&d);

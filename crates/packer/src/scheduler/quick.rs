@@ -164,15 +164,21 @@ impl Scheduler {
                 }
             };
             let key = spec_key(spec);
+            let accepts = |slot: usize| {
+                demand.fits_in(&room(slot))
+                    && !taints_reject(&existing[order[slot]], |t| {
+                        first_untolerated(t, &spec.tolerations).is_some()
+                    })
+            };
             let found = match last_fit {
                 Some((k, None)) if k == key => None,
                 Some((k, Some(slot))) if k == key && demand.fits_in(&room(slot)) => Some(slot),
-                _ => tree.find_first(&demand, &mut s.stack, |slot| {
-                    demand.fits_in(&room(slot))
-                        && !taints_reject(&existing[order[slot]], |t| {
-                            first_untolerated(t, &spec.tolerations).is_some()
-                        })
-                }),
+                // The search resumes after that slot: the tree's rooms are only upper
+                // bounds here, and the slots this walk filled would each be visited.
+                Some((k, Some(slot))) if k == key => {
+                    tree.find_first_from(slot + 1, &demand, &mut s.stack, accepts)
+                }
+                _ => tree.find_first(&demand, &mut s.stack, accepts),
             };
             last_fit = Some((key, found));
             let Some(slot) = found else {
