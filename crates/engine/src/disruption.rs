@@ -572,9 +572,14 @@ impl Simulation<'_> {
         max_claims: usize,
     ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
         self.ensure_snapshot();
-        let pods = self.lend_queued_pods(nodes);
+        let (queued, order) = self.lend_queued(nodes);
+        let pods: Vec<&model::pod::Pod> = order
+            .iter()
+            .map(|&(run, at)| queued.pod(nodes[run as usize], at))
+            .collect();
         let outcome = self.simulate_pods(nodes, &pods, max_claims);
-        self.return_queued_pods(nodes, pods);
+        drop(pods);
+        self.return_queued(queued);
         outcome
     }
 
@@ -582,7 +587,7 @@ impl Simulation<'_> {
     fn simulate_pods(
         &mut self,
         nodes: &[NodeId],
-        pods: &[model::pod::Pod],
+        pods: &[&model::pod::Pod],
         max_claims: usize,
     ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
         // Drift replaces whatever the candidate's pods need; consolidation limits claims.
@@ -618,7 +623,7 @@ impl Simulation<'_> {
                 {
                     let key = self.verdict_key(
                         *node,
-                        watched.iter().map(|&i| &pods[i]),
+                        watched.iter().map(|&i| pods[i]),
                         others.iter().map(|&j| &self.snapshot.pending[j]),
                     );
                     // With invariants on, a kept refusal is checked against the solve.
@@ -631,7 +636,7 @@ impl Simulation<'_> {
                 }
                 let off: Vec<model::pod::Pod> = watched
                     .iter()
-                    .map(|&i| pods[i].clone())
+                    .map(|&i| (*pods[i]).clone())
                     .chain(others.iter().map(|&j| self.snapshot.pending[j].clone()))
                     .collect();
                 let stops = packer::Stops {
@@ -643,7 +648,7 @@ impl Simulation<'_> {
             }
             packer::QuickProbe::Undecided => {
                 let mut all = Vec::with_capacity(pods.len() + self.snapshot.pending.len());
-                all.extend_from_slice(pods);
+                all.extend(pods.iter().map(|p| (*p).clone()));
                 all.extend(self.snapshot.pending.iter().cloned());
                 let stops = packer::Stops {
                     watched: candidate_pods,

@@ -53,11 +53,24 @@ pub struct Snapshot {
     /// The free capacity of schedulable nodes, summed (the consolidation methods'
     /// cheap precheck), once per pass.
     pub free_total: Option<model::Resources>,
-    /// Per node id: its pods in queue order and the `pod_edits` they were read at. A
-    /// node is probed pass after pass while its pods rarely change.
-    queued: Vec<(Option<u64>, Vec<Pod>)>,
-    /// Per node id: the queue keys of `queued`, in the same order.
-    queued_keys: Vec<Vec<QueueKey>>,
+    /// Each node's pods in queue order: a node is probed pass after pass while its pods
+    /// rarely change.
+    queued: QueuedPods,
+}
+
+/// Per node id: its pods in queue order with the `pod_edits` they were read at, and their
+/// queue keys in the same order.
+#[derive(Default)]
+pub struct QueuedPods {
+    lists: Vec<(Option<u64>, Vec<Pod>)>,
+    keys: Vec<Vec<QueueKey>>,
+}
+
+impl QueuedPods {
+    /// Pod `at` of node `id`'s list.
+    pub fn pod(&self, id: NodeId, at: u32) -> &Pod {
+        &self.lists[id.index()].1[at as usize]
+    }
 }
 
 impl Snapshot {
@@ -96,7 +109,7 @@ impl Simulation<'_> {
     /// pods against the view without the nodes in `masked`.
     pub fn quick_probe_on_snapshot(
         &mut self,
-        watched: &[Pod],
+        watched: &[&Pod],
         masked: &[NodeId],
         watch_one_claim: bool,
     ) -> packer::QuickProbe {
@@ -134,57 +147,54 @@ impl Simulation<'_> {
         out
     }
 
-    /// The pods of `nodes` in the scheduler's queue order, as a consolidation probe
-    /// hands them to the solve. A single node's list is lent, not copied (copying
-    /// clones two `Arc`s per pod, a probe after probe); give it back with
-    /// [`Self::return_queued_pods`].
-    pub fn lend_queued_pods(&mut self, nodes: &[NodeId]) -> Vec<Pod> {
-        if let [id] = nodes {
-            self.refresh_queued(*id);
-            return std::mem::take(&mut self.snapshot.queued[id.index()].1);
-        }
-        let count = nodes.iter().map(|n| self.state.node(*n).pods.len()).sum();
-        let mut pods: Vec<Pod> = Vec::with_capacity(count);
+    /// The per-node cache of pods in queue order, lent out with the positions, in it, of
+    /// the pods of `nodes` in the scheduler's queue order: (index into `nodes`, index
+    /// into that node's list). A probe borrows the pods instead of cloning them (a clone
+    /// is two atomic `Arc` counts, probe after probe); give the cache back with
+    /// [`Self::return_queued`].
+    pub fn lend_queued(&mut self, nodes: &[NodeId]) -> (QueuedPods, Vec<(u32, u32)>) {
         for id in nodes {
             self.refresh_queued(*id);
         }
-        // Each node's pods come with their keys kept: sort (key, node, position) and
-        // clone in that order. Keys are unique (they end with the pod id).
-        let snap = &self.snapshot;
-        let mut order: Vec<(QueueKey, u32, u32)> = Vec::with_capacity(count);
-        for (run, id) in nodes.iter().enumerate() {
-            order.extend(
-                snap.queued_keys[id.index()]
-                    .iter()
-                    .enumerate()
-                    .map(|(at, key)| (*key, run as u32, at as u32)),
-            );
-        }
-        order.sort_unstable();
-        pods.extend(
-            order.iter().map(|&(_, run, at)| {
-                snap.queued[nodes[run as usize].index()].1[at as usize].clone()
-            }),
-        );
-        pods
+        let queued = std::mem::take(&mut self.snapshot.queued);
+        let order = if let [id] = nodes {
+            (0..queued.keys[id.index()].len())
+                .map(|at| (0, at as u32))
+                .collect()
+        } else {
+            // Each node's pods come with their keys kept: sort (key, node, position).
+            // Keys are unique (they end with the pod id).
+            let count = nodes.iter().map(|n| queued.keys[n.index()].len()).sum();
+            let mut keyed: Vec<(QueueKey, u32, u32)> = Vec::with_capacity(count);
+            for (run, id) in nodes.iter().enumerate() {
+                keyed.extend(
+                    queued.keys[id.index()]
+                        .iter()
+                        .enumerate()
+                        .map(|(at, key)| (*key, run as u32, at as u32)),
+                );
+            }
+            keyed.sort_unstable();
+            keyed.into_iter().map(|(_, run, at)| (run, at)).collect()
+        };
+        (queued, order)
     }
 
-    /// Takes back what [`Self::lend_queued_pods`] lent for `nodes`.
-    pub fn return_queued_pods(&mut self, nodes: &[NodeId], pods: Vec<Pod>) {
-        if let [id] = nodes {
-            self.snapshot.queued[id.index()].1 = pods;
-        }
+    /// Takes back what [`Self::lend_queued`] lent.
+    pub fn return_queued(&mut self, queued: QueuedPods) {
+        self.snapshot.queued = queued;
     }
 
     /// Rebuilds node `id`'s pods in queue order if they changed since last read.
     fn refresh_queued(&mut self, id: NodeId) {
         let n = self.state.node(id);
-        if self.snapshot.queued.len() <= id.index() {
+        let queued = &mut self.snapshot.queued;
+        if queued.lists.len() <= id.index() {
             let len = self.state.nodes.len();
-            self.snapshot.queued.resize_with(len, Default::default);
-            self.snapshot.queued_keys.resize_with(len, Default::default);
+            queued.lists.resize_with(len, Default::default);
+            queued.keys.resize_with(len, Default::default);
         }
-        let cached = &mut self.snapshot.queued[id.index()];
+        let cached = &mut queued.lists[id.index()];
         if cached.0 != Some(n.pod_edits) {
             cached.1.clear();
             cached
@@ -192,7 +202,7 @@ impl Simulation<'_> {
                 .extend(n.pods.iter().map(|p| self.state.pod(*p).pod.clone()));
             cached.1.sort_by_cached_key(packer::queue_key);
             cached.0 = Some(n.pod_edits);
-            let keys = &mut self.snapshot.queued_keys[id.index()];
+            let keys = &mut queued.keys[id.index()];
             keys.clear();
             keys.extend(cached.1.iter().map(packer::queue_key));
         }

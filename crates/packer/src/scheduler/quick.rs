@@ -14,6 +14,8 @@
 //! ([`Scheduler::schedule_draft_without_existing`]). A constrained pod, or an
 //! anti-affinity that could repel a plain pod, is left to the full solve.
 
+use std::borrow::Borrow;
+
 use model::taints::first_untolerated;
 
 use super::existing_nodes::taints_reject;
@@ -68,18 +70,21 @@ fn plain(spec: &PodSpec) -> bool {
 
 /// Pods in `a` and `b` (each in queue order) merged, with their position in `a` (watched)
 /// or `b`.
-fn merged<'p>(a: &'p [Pod], b: &'p [Pod]) -> impl Iterator<Item = (&'p Pod, Result<usize, usize>)> {
+fn merged<'p, P: Borrow<Pod>>(
+    a: &'p [P],
+    b: &'p [Pod],
+) -> impl Iterator<Item = (&'p Pod, Result<usize, usize>)> {
     let (mut i, mut j) = (0, 0);
     std::iter::from_fn(move || {
         let take_a = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => queue_order(x, y).is_lt(),
+            (Some(x), Some(y)) => queue_order(x.borrow(), y).is_lt(),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return None,
         };
         if take_a {
             i += 1;
-            Some((&a[i - 1], Ok(i - 1)))
+            Some((a[i - 1].borrow(), Ok(i - 1)))
         } else {
             j += 1;
             Some((&b[j - 1], Err(j - 1)))
@@ -92,9 +97,10 @@ impl Scheduler {
     /// watched.len()` would conclude, when first fit on the existing nodes decides it.
     /// `watched` and `others` must each be in [`queue_order`]; `prepared` is left as it
     /// was. With `watch_one_claim`, it may also answer [`QuickProbe::BeyondOneClaim`].
-    pub fn quick_probe(
+    /// `watched` may be borrowed pods, so a probe need not clone the candidates' pods.
+    pub fn quick_probe<P: Borrow<Pod>>(
         &self,
-        watched: &[Pod],
+        watched: &[P],
         others: &[Pod],
         existing: &[ExistingNode],
         prepared: &mut PreparedExisting,
@@ -104,7 +110,7 @@ impl Scheduler {
         // A required anti-affinity anywhere in the solve could repel a plain pod from a
         // node: bound pods' terms are checked per pod below, the probe's own pods' here.
         let mut last_spec = None;
-        for pod in watched.iter().chain(others) {
+        for pod in watched.iter().map(Borrow::borrow).chain(others) {
             let key = spec_key(&pod.spec);
             if last_spec != Some(key) && pod.spec.pod_anti_affinity.iter().any(|t| t.is_required())
             {
