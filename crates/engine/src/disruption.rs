@@ -183,15 +183,20 @@ impl Simulation<'_> {
     /// A pool's budgets (after `set_budgets`), its ready nodes, and how many of them are
     /// being disrupted now: what every budget decision reads.
     fn budget_view(&self, pool: usize) -> (&[model::nodepool::Budget], u32, u32) {
-        let budgets = self.budget_override[pool]
-            .as_deref()
-            .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets);
+        let budgets = self.budgets_of(pool);
         let (mut total, mut disrupting) = (0u32, 0u32);
         for n in self.state.live_nodes().filter(|n| n.nodepool == Some(pool)) {
             total += u32::from(n.phase == NodePhase::Ready);
             disrupting += u32::from(n.disrupting || n.phase == NodePhase::Deleting);
         }
         (budgets, total, disrupting)
+    }
+
+    /// A pool's budgets, after `set_budgets`.
+    fn budgets_of(&self, pool: usize) -> &[model::nodepool::Budget] {
+        self.budget_override[pool]
+            .as_deref()
+            .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets)
     }
 
     /// How many more nodes of `pool` may be disrupted for `reason` now.
@@ -212,28 +217,39 @@ impl Simulation<'_> {
         candidates: Vec<(u64, NodeId)>,
     ) -> Vec<NodeId> {
         let pools = self.cfg.nodepools.len();
-        let mut by_pool: Vec<Vec<(u64, NodeId)>> = vec![Vec::new(); pools];
-        for c in candidates {
-            let pool = self.state.node(c.1).nodepool.unwrap_or(0);
-            by_pool[pool].push(c);
-        }
+        let by_pool: Vec<Vec<(u64, NodeId)>> = if pools == 1 {
+            vec![candidates]
+        } else {
+            let mut by_pool = vec![Vec::new(); pools];
+            for c in candidates {
+                let pool = self.state.node(c.1).nodepool.unwrap_or(0);
+                by_pool[pool].push(c);
+            }
+            by_pool
+        };
         let mut kept: Vec<(u64, NodeId)> = Vec::new();
-        let mut blocked: Vec<(usize, NodeId, usize)> = Vec::new();
+        let mut blocked: Vec<(usize, NodeId, usize, u32, u32)> = Vec::new();
         for (pool, mut list) in by_pool.into_iter().enumerate() {
             if list.is_empty() {
                 continue;
             }
-            let left = self.budget_left(now, pool, method.reason()) as usize;
+            let (budgets, total, in_use) = self.budget_view(pool);
+            let left = allowed_disruptions(budgets, method.reason(), total, now)
+                .saturating_sub(in_use) as usize;
             if list.len() > left {
                 list.select_nth_unstable(left);
-                blocked.push((pool, list[left].1, list.len() - left));
+                blocked.push((pool, list[left].1, list.len() - left, total, in_use));
                 list.truncate(left);
             }
-            kept.extend(list);
+            if kept.is_empty() {
+                kept = list;
+            } else {
+                kept.extend(list);
+            }
         }
         kept.sort_unstable();
-        for (pool, first, waiting) in blocked {
-            let (budgets, total, in_use) = self.budget_view(pool);
+        for (pool, first, waiting, total, in_use) in blocked {
+            let budgets = self.budgets_of(pool);
             let shown: Vec<String> = budgets.iter().map(|b| b.nodes.to_string()).collect();
             let reason = format!(
                 "budget [{}] of NodePool {} is used up for {} ({in_use} of {total} nodes being disrupted); {waiting} candidates wait",

@@ -11,8 +11,8 @@
 //! is refused for the same reason each time; this keeps such refusals, so a probe with an
 //! equal [`VerdictKey`] skips the solve and the launch choice.
 //!
-//! Kept: refusals by the price rule and "more than one new node". Not kept: replacements
-//! (a claim lists its pods) and reasons that name a pod. Offerings and pools changing
+//! Kept: refusals by the replacement rules (price, spot-to-spot) and "more than one new
+//! node". Not kept: replacements (a claim lists its pods) and reasons that name a pod. Offerings and pools changing
 //! clear the store ([`Simulation::pools_changed`]).
 
 use std::collections::VecDeque;

@@ -11,6 +11,8 @@
 use engine::output::{EventKind, RunOutput};
 use proptest::prelude::*;
 
+mod common;
+
 const TYPES: [&str; 5] = [
     "m5.large",
     "m5.xlarge",
@@ -518,14 +520,7 @@ fn kept_refusals_follow_pool_usage() {
         "/tests/scenarios/kept-refusal-limits.toml"
     );
     let text = std::fs::read_to_string(path).unwrap();
-    let loaded = scenario::parse_str("kept-refusal-limits.toml", &text).unwrap();
-    let check = engine::RunOptions {
-        check_invariants: true,
-        ..Default::default()
-    };
-    if let Err(e) = engine::run(&loaded.scenario, check) {
-        panic!("{e}");
-    }
+    common::run_text("kept-refusal-limits.toml", &text);
 }
 
 /// Replays a scenario file named by `KARPSIM_CASE` (a failing case's text, as a failure
