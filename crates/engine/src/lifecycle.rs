@@ -173,6 +173,7 @@ impl Simulation<'_> {
             .collect();
         let id = NodeId(self.state.nodes.len() as u32);
         self.state.live.push(id);
+        self.state.phase_edits += 1;
         self.state.nodes.push(NodeState {
             id,
             name,
@@ -373,6 +374,7 @@ impl Simulation<'_> {
         }
         let n = &mut self.state.nodes[node.index()];
         n.phase = NodePhase::Ready;
+        self.state.phase_edits += 1;
         n.ready_at = Some(now);
         n.last_pod_event = now;
         self.state.version += 1;
@@ -441,6 +443,7 @@ impl Simulation<'_> {
         n.cordoned = true;
         let was_launching = n.phase == NodePhase::Launching;
         n.phase = NodePhase::Deleting;
+        self.state.phase_edits += 1;
         n.termination_reason = Some(reason.to_string());
         let (name, prov, owner, pool) = (n.name.clone(), n.provisioner, n.owner, n.nodepool);
         let owner = self.owner_name(owner).to_string();
@@ -704,6 +707,7 @@ impl Simulation<'_> {
         }
         let n = &mut self.state.nodes[node.index()];
         n.phase = NodePhase::Terminated;
+        self.state.phase_edits += 1;
         n.terminated_at = Some(now);
         self.state.version += 1;
         let (name, prov, owner, reason) = (

@@ -46,6 +46,8 @@ pub struct Snapshot {
     pub index: Vec<Option<usize>>,
     pub prepared: Option<PreparedExisting>,
     pub usage: Vec<PoolUsage>,
+    /// The `ClusterState::phase_edits` `usage` was summed at.
+    usage_at: Option<u64>,
     pub pending: Vec<Pod>,
     /// Multi-node and single-node consolidation consider the same candidates in the
     /// same order; one pass computes them once.
@@ -300,7 +302,10 @@ impl Simulation<'_> {
             }
         }
         snap.index.resize(nodes.len(), None);
-        snap.usage = self.pool_usage();
+        if snap.usage_at != Some(self.state.phase_edits) {
+            snap.usage = self.pool_usage();
+            snap.usage_at = Some(self.state.phase_edits);
+        }
         // A pod nominated to a node in the view is already counted in that node's
         // requests; simulating it again would reserve its room twice.
         snap.pending = self
@@ -350,6 +355,9 @@ impl Simulation<'_> {
                 "snapshot holds nodes {:?}, the cluster shows {fresh:?}",
                 snap.ids
             ));
+        }
+        if snap.usage != self.pool_usage() {
+            return Some("snapshot's NodePool usage is stale".into());
         }
         for (i, id) in snap.ids.iter().enumerate() {
             let (kept, built) = (&snap.existing[i], self.existing_node(self.state.node(*id)));

@@ -143,6 +143,9 @@ pub struct ClusterState {
     /// Bumped on every change that can alter a consolidation decision, so the disruption
     /// controller can skip passes over an unchanged cluster (Karpenter's `IsConsolidated`).
     pub version: u64,
+    /// Bumped whenever a node joins or changes phase: all that NodePool usage reads
+    /// (`Simulation::pool_usage`).
+    pub phase_edits: u64,
     /// Karpenter's terminator: the drains in progress, with their refused evictions.
     /// Read and written by `lifecycle.rs` only.
     pub drains: std::collections::BTreeMap<NodeId, crate::lifecycle::Drain>,
