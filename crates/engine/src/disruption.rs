@@ -199,10 +199,12 @@ impl Simulation<'_> {
             .unwrap_or(&self.cfg.nodepools[pool].disruption.budgets)
     }
 
-    /// How many more nodes of `pool` may be disrupted for `reason` now.
-    fn budget_left(&self, now: SimTime, pool: usize, reason: DisruptionReason) -> u32 {
+    /// How many more nodes of `pool` may be disrupted for `reason` now, with the pool's
+    /// ready nodes and how many of them are being disrupted.
+    fn budget_left(&self, now: SimTime, pool: usize, reason: DisruptionReason) -> (u32, u32, u32) {
         let (budgets, total, disrupting) = self.budget_view(pool);
-        allowed_disruptions(budgets, reason, total, now).saturating_sub(disrupting)
+        let left = allowed_disruptions(budgets, reason, total, now).saturating_sub(disrupting);
+        (left, total, disrupting)
     }
 
     /// Orders candidates (`(sort key, node)`, in any order) and keeps them while their
@@ -233,9 +235,8 @@ impl Simulation<'_> {
             if list.is_empty() {
                 continue;
             }
-            let (budgets, total, in_use) = self.budget_view(pool);
-            let left = allowed_disruptions(budgets, method.reason(), total, now)
-                .saturating_sub(in_use) as usize;
+            let (left, total, in_use) = self.budget_left(now, pool, method.reason());
+            let left = left as usize;
             if list.len() > left {
                 list.select_nth_unstable(left);
                 blocked.push((pool, list[left].1, list.len() - left, total, in_use));
@@ -588,11 +589,8 @@ impl Simulation<'_> {
         max_claims: usize,
     ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
         self.ensure_snapshot();
-        let (queued, order) = self.lend_queued(nodes);
-        let pods: Vec<&model::pod::Pod> = order
-            .iter()
-            .map(|&(run, at)| queued.pod(nodes[run as usize], at))
-            .collect();
+        let queued = self.lend_queued(nodes);
+        let pods = queued.in_queue_order(nodes);
         let outcome = self.simulate_pods(nodes, &pods, max_claims);
         drop(pods);
         self.return_queued(queued);
@@ -751,7 +749,7 @@ impl Simulation<'_> {
                 .iter()
                 .filter(|c| self.state.node(**c).nodepool == Some(pool))
                 .count() as u32;
-            here == 0 || here <= self.budget_left(now, pool, cmd.method.reason())
+            here == 0 || here <= self.budget_left(now, pool, cmd.method.reason()).0
         });
         let same = valid_nodes
             && within_budget

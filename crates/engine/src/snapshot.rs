@@ -33,8 +33,8 @@ impl Stamp {
 
 /// The cluster view consolidation passes and provisioning solves read. It persists from
 /// one use to the next: when the same nodes are in view, only changed nodes are rebuilt
-/// and the prepared order and tree are patched; otherwise views are moved, not rebuilt,
-/// for nodes that did not change.
+/// and the prepared order and tree are patched; otherwise the node lists are compacted in
+/// place, new nodes inserted, and the prepared snapshot re-prepared.
 #[derive(Default)]
 pub struct Snapshot {
     /// Whether the view describes the cluster as it is now.
@@ -69,9 +69,29 @@ pub struct QueuedPods {
 }
 
 impl QueuedPods {
-    /// Pod `at` of node `id`'s list.
-    pub fn pod(&self, id: NodeId, at: u32) -> &Pod {
-        &self.lists[id.index()].1[at as usize]
+    /// The pods of `nodes` (each refreshed) in the scheduler's queue order, borrowed: a
+    /// clone is two atomic `Arc` counts, probe after probe.
+    pub fn in_queue_order(&self, nodes: &[NodeId]) -> Vec<&Pod> {
+        if let [id] = nodes {
+            return self.lists[id.index()].1.iter().collect();
+        }
+        // Each node's pods come with their keys kept: sort (key, node, position). Keys
+        // are unique (they end with the pod id).
+        let count = nodes.iter().map(|n| self.keys[n.index()].len()).sum();
+        let mut keyed: Vec<(QueueKey, u32, u32)> = Vec::with_capacity(count);
+        for (run, id) in nodes.iter().enumerate() {
+            keyed.extend(
+                self.keys[id.index()]
+                    .iter()
+                    .enumerate()
+                    .map(|(at, key)| (*key, run as u32, at as u32)),
+            );
+        }
+        keyed.sort_unstable();
+        keyed
+            .into_iter()
+            .map(|(_, run, at)| &self.lists[nodes[run as usize].index()].1[at as usize])
+            .collect()
     }
 }
 
@@ -149,37 +169,14 @@ impl Simulation<'_> {
         out
     }
 
-    /// The per-node cache of pods in queue order, lent out with the positions, in it, of
-    /// the pods of `nodes` in the scheduler's queue order: (index into `nodes`, index
-    /// into that node's list). A probe borrows the pods instead of cloning them (a clone
-    /// is two atomic `Arc` counts, probe after probe); give the cache back with
-    /// [`Self::return_queued`].
-    pub fn lend_queued(&mut self, nodes: &[NodeId]) -> (QueuedPods, Vec<(u32, u32)>) {
+    /// The per-node cache of pods in queue order, with the lists of `nodes` brought up to
+    /// date, lent out so a probe can borrow the pods while it uses the simulation; give
+    /// it back with [`Self::return_queued`].
+    pub fn lend_queued(&mut self, nodes: &[NodeId]) -> QueuedPods {
         for id in nodes {
             self.refresh_queued(*id);
         }
-        let queued = std::mem::take(&mut self.snapshot.queued);
-        let order = if let [id] = nodes {
-            (0..queued.keys[id.index()].len())
-                .map(|at| (0, at as u32))
-                .collect()
-        } else {
-            // Each node's pods come with their keys kept: sort (key, node, position).
-            // Keys are unique (they end with the pod id).
-            let count = nodes.iter().map(|n| queued.keys[n.index()].len()).sum();
-            let mut keyed: Vec<(QueueKey, u32, u32)> = Vec::with_capacity(count);
-            for (run, id) in nodes.iter().enumerate() {
-                keyed.extend(
-                    queued.keys[id.index()]
-                        .iter()
-                        .enumerate()
-                        .map(|(at, key)| (*key, run as u32, at as u32)),
-                );
-            }
-            keyed.sort_unstable();
-            keyed.into_iter().map(|(_, run, at)| (run, at)).collect()
-        };
-        (queued, order)
+        std::mem::take(&mut self.snapshot.queued)
     }
 
     /// Takes back what [`Self::lend_queued`] lent.
