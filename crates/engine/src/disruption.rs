@@ -635,11 +635,11 @@ impl Simulation<'_> {
                 if let [node] = nodes
                     && max_claims == 1
                 {
-                    let key = self.verdict_key(
-                        *node,
-                        watched.iter().map(|&i| pods[i]),
-                        others.iter().map(|&j| &self.snapshot.pending[j]),
-                    );
+                    let watched_off: Vec<&model::pod::Pod> =
+                        watched.iter().map(|&i| pods[i]).collect();
+                    let others_off: Vec<&model::pod::Pod> =
+                        others.iter().map(|&j| &self.snapshot.pending[j]).collect();
+                    let key = self.verdict_key(*node, &watched_off, &others_off);
                     // With invariants on, a kept refusal is checked against the solve.
                     if !self.check_invariants
                         && let Some(why) = self.verdicts.get(&key)

@@ -80,33 +80,21 @@ impl Verdicts {
 impl Simulation<'_> {
     /// The key of a claims-only probe of `node`: `watched` are its pods that fit no other
     /// node, `others` the pending ones, each in queue order.
-    pub(crate) fn verdict_key<'p>(
+    pub(crate) fn verdict_key(
         &self,
         node: NodeId,
-        watched: impl Iterator<Item = &'p Pod>,
-        others: impl Iterator<Item = &'p Pod>,
+        watched: &[&Pod],
+        others: &[&Pod],
     ) -> VerdictKey {
         let n = self.state.node(node);
         let mut pods: Vec<(SpecRef, bool, u32)> = Vec::new();
-        let (mut watched, mut others) = (watched.peekable(), others.peekable());
-        loop {
-            let take_watched = match (watched.peek(), others.peek()) {
-                (Some(w), Some(o)) => packer::queue_key(w) < packer::queue_key(o),
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            let pod = if take_watched {
-                watched.next()
-            } else {
-                others.next()
-            };
-            let Some(pod) = pod else { break };
+        for (pod, position) in packer::merged_in_queue_order(watched, others) {
+            let is_watched = position.is_ok();
             match pods.last_mut() {
-                Some((spec, w, count)) if *w == take_watched && Arc::ptr_eq(&spec.0, &pod.spec) => {
+                Some((spec, w, count)) if *w == is_watched && Arc::ptr_eq(&spec.0, &pod.spec) => {
                     *count += 1;
                 }
-                _ => pods.push((SpecRef(pod.spec.clone()), take_watched, 1)),
+                _ => pods.push((SpecRef(pod.spec.clone()), is_watched, 1)),
             }
         }
         let usage = self

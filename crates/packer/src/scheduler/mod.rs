@@ -35,7 +35,7 @@ use crate::topology::{DomainTable, GroupKind, Topology};
 use crate::variant::{Variant, ladder};
 pub use prepared::{Draft, DraftClaim, PreparedExisting, Stops};
 pub use queue::{QueueKey, queue_key, queue_order};
-pub use quick::QuickProbe;
+pub use quick::{QuickProbe, merged_in_queue_order};
 
 /// Taints a node carries only while it starts; Karpenter assumes pods will tolerate them
 /// on uninitialized nodes ("should assume pod will schedule to a node with ephemeral taint").

@@ -68,16 +68,16 @@ fn plain(spec: &PodSpec) -> bool {
         && spec.pod_anti_affinity.is_empty()
 }
 
-/// Pods in `a` and `b` (each in queue order) merged, with their position in `a` (watched)
-/// or `b`.
-fn merged<'p, P: Borrow<Pod>>(
-    a: &'p [P],
-    b: &'p [Pod],
+/// Pods in `a` and `b` (each in [`queue_order`]) merged into that order, with their
+/// position in `a` (`Ok`) or `b` (`Err`).
+pub fn merged_in_queue_order<'p, A: Borrow<Pod>, B: Borrow<Pod>>(
+    a: &'p [A],
+    b: &'p [B],
 ) -> impl Iterator<Item = (&'p Pod, Result<usize, usize>)> {
     let (mut i, mut j) = (0, 0);
     std::iter::from_fn(move || {
         let take_a = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => queue_order(x.borrow(), y).is_lt(),
+            (Some(x), Some(y)) => queue_order(x.borrow(), y.borrow()).is_lt(),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return None,
@@ -87,7 +87,7 @@ fn merged<'p, P: Borrow<Pod>>(
             Some((a[i - 1].borrow(), Ok(i - 1)))
         } else {
             j += 1;
-            Some((&b[j - 1], Err(j - 1)))
+            Some((b[j - 1].borrow(), Err(j - 1)))
         }
     })
 }
@@ -153,7 +153,7 @@ impl Scheduler {
         // later (or, if it fitted nowhere, nowhere).
         let mut last_fit: Option<(usize, Option<usize>)> = None;
         let (mut off_watched, mut off_others) = (Vec::new(), Vec::new());
-        for (pod, position) in merged(watched, others) {
+        for (pod, position) in merged_in_queue_order(watched, others) {
             let is_watched = position.is_ok();
             let spec = &pod.spec;
             if !plain(spec) || repelling.iter().any(|sel| sel.matches(&spec.labels)) {
