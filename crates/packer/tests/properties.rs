@@ -9,7 +9,7 @@ use std::sync::Arc;
 use common::*;
 use model::ids::{NodeId, PodId};
 use model::labels;
-use model::pod::{Pod, PodSpec};
+use model::pod::{Pod, PodSpec, WhenUnsatisfiable};
 use model::requirements::{Operator, Requirement};
 use model::resources::{ResourceKind, Resources};
 use model::taints::{Taint, TaintEffect, Toleration, TolerationOperator, first_untolerated};
@@ -61,9 +61,41 @@ fn arb_spec() -> impl Strategy<Value = PodSpec> {
     })
 }
 
+/// Mostly specs whose constraints the quick probe checks itself (zone spread, preferred
+/// hostname anti-affinity, `ScheduleAnyway` spread), sometimes any [`arb_spec`].
+fn arb_spec_with_preferences() -> impl Strategy<Value = PodSpec> {
+    let modelled = (0u64..6_000, 0u64..24, 0u8..6, 0u8..3, 1u32..3).prop_map(
+        |(cpu, mem_gib4, constraint, app, skew)| {
+            let mut s = spec(cpu, mem_gib4 * GI / 4);
+            let app = format!("app-{app}");
+            s.labels = labels_of(&[("app", &app)]);
+            let mut preferred = anti(labels::HOSTNAME, &[("app", &app)]);
+            preferred.weight = Some(50);
+            let mut anyway = spread(labels::ZONE, skew, &[("app", &app)]);
+            anyway.when_unsatisfiable = WhenUnsatisfiable::ScheduleAnyway;
+            match constraint {
+                0 => s.pod_anti_affinity = vec![preferred],
+                1 => s.topology_spread = vec![spread(labels::ZONE, skew, &[("app", &app)])],
+                2 => s.topology_spread = vec![anyway],
+                3 => {
+                    s.topology_spread = vec![spread(labels::ZONE, skew, &[("app", &app)])];
+                    s.pod_anti_affinity = vec![preferred];
+                }
+                _ => {}
+            }
+            s
+        },
+    );
+    prop_oneof![3 => modelled, 1 => arb_spec()]
+}
+
 fn arb_case() -> impl Strategy<Value = Case> {
+    arb_case_of(arb_spec())
+}
+
+fn arb_case_of(spec: impl Strategy<Value = PodSpec>) -> impl Strategy<Value = Case> {
     (
-        prop::collection::vec(arb_spec(), 1..6),
+        prop::collection::vec(spec, 1..6),
         prop::collection::vec((0usize..6, 0u64..4), 0..60),
         prop::collection::vec((0u64..8_000, 0u64..3, any::<bool>(), any::<bool>()), 0..5),
         prop::option::of(4_000u64..40_000),
@@ -360,10 +392,27 @@ proptest! {
     /// watched pod, places everything on existing nodes, or fails with one claim allowed.
     #[test]
     fn quick_probe_answers_agree_with_full_solves(
-        case in arb_case(),
+        case in arb_case_of(arb_spec_with_preferences()),
         watched_len in 0usize..12,
         mask in prop::collection::vec(any::<bool>(), 5),
+        bound in prop::collection::vec((0usize..6, 0usize..5, 1u32..3), 0..16),
+        kept_pods in 1usize..60,
+        roomy in any::<bool>(),
     ) {
+        // Often few enough pods to fit on existing nodes, and bound pods of the case's
+        // specs, so topology counts start from them.
+        let mut case = case;
+        case.pods.truncate(kept_pods);
+        if roomy {
+            for node in &mut case.existing {
+                node.allocatable = Resources::new(32_000, 128 * GI).with(ResourceKind::Pods, 40);
+            }
+        }
+        for &(s, n, count) in &bound {
+            if let Some(node) = case.existing.get_mut(n) {
+                node.pods.push(packer::BoundPods { spec: case.specs[s % case.specs.len()].clone(), count });
+            }
+        }
         let mut sorted = case.pods.clone();
         sorted.sort_by(packer::queue_order);
         let k = watched_len.min(sorted.len());
@@ -378,8 +427,9 @@ proptest! {
         all.extend(others.iter().cloned());
         let input = ScheduleInput { pods: &all, existing: &case.existing, pool_usage: &usage };
         for watch_one_claim in [false, true] {
-            let quick = sched.quick_probe(&watched, &others, &case.existing, &mut prepared, &masked, watch_one_claim);
+            // The full solve first: it caches the domain tables the quick probe reads.
             let draft = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops { watched: watched.len(), max_claims: None });
+            let quick = sched.quick_probe(&watched, &others, &case.existing, &mut prepared, &masked, watch_one_claim);
             // Stopping at the first claim too many gives the same verdict, for the same
             // reason: every watched pod placed, none waiting, too many claims.
             let limited = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops { watched: watched.len(), max_claims: Some(1) });
@@ -514,6 +564,110 @@ fn quick_probe_decides_typical_probes() {
     assert_eq!(
         quick(&mut sched, &mut prepared, &[selective], &[], false),
         packer::QuickProbe::Undecided
+    );
+}
+
+/// The quick probe checks topology on existing nodes as the full solve does: a zone
+/// spread's skew counts from the least-used zone (not from zero once every zone has
+/// pods), and a preferred hostname anti-affinity skips nodes with a matching pod.
+#[test]
+fn quick_probe_checks_topology_on_existing_nodes() {
+    let app = labels_of(&[("app", "web")]);
+    let bound = Arc::new(PodSpec {
+        labels: app.clone(),
+        ..spec(100, GI)
+    });
+    // Zones 1, 2, 3 hold 2, 1, 1 pods of the app. Initialized nodes come first: `a`
+    // (zone 1, room for one pod), `c` (zone 3, full), then `b` (zone 2, launching).
+    let node = |name: &str, zone: usize, cpu: u64, initialized: bool, pods: u32| ExistingNode {
+        id: NodeRef::Node(NodeId(zone as u32)),
+        name: name.into(),
+        labels: labels_of(&[(labels::ZONE, ZONES[zone]), (labels::HOSTNAME, name)]),
+        taints: vec![],
+        allocatable: Resources::new(cpu, 32 * GI).with(ResourceKind::Pods, 110),
+        requested: Resources::ZERO,
+        initialized,
+        nodepool: None,
+        pods: vec![packer::BoundPods {
+            spec: bound.clone(),
+            count: pods,
+        }],
+    };
+    let existing = vec![
+        node("a", 0, 1_000, true, 2),
+        node("c", 2, 0, true, 1),
+        node("b", 1, 4_000, false, 1),
+    ];
+    let mut sched = Scheduler::new(
+        vec![pool_with(nodepool("default"), fake_catalogue(8, &ZONES))],
+        &[],
+        VersionProfile::V1,
+    );
+    let mut prepared = sched.prepare(&existing);
+    let pod = |id: u32, spec: PodSpec| Pod {
+        id: PodId(id),
+        name: format!("p{id}").into(),
+        workload: model::WorkloadId(0),
+        spec: Arc::new(spec),
+        created_at: model::SimTime(0),
+    };
+    let probe = |sched: &mut Scheduler, prepared: &mut packer::PreparedExisting, p: Pod| {
+        // A full solve first caches the domain tables the quick probe reads.
+        let pods = [p.clone()];
+        let input = ScheduleInput {
+            pods: &pods,
+            existing: &existing,
+            pool_usage: &[PoolUsage::default()],
+        };
+        let stops = packer::Stops {
+            watched: 1,
+            max_claims: None,
+        };
+        let full = sched.schedule_draft(&input, prepared, &[], stops);
+        let quick = sched.quick_probe(&pods, &[], &existing, prepared, &[], false);
+        (quick, full.stopped)
+    };
+    // Skew 2 from a minimum of 1: zone 1 (2 + 1 − 1) is allowed, so node a takes it.
+    let spread_pod = pod(
+        0,
+        PodSpec {
+            labels: app.clone(),
+            topology_spread: vec![spread(labels::ZONE, 2, &[("app", "web")])],
+            ..spec(1_000, GI)
+        },
+    );
+    assert_eq!(
+        probe(&mut sched, &mut prepared, spread_pod),
+        (packer::QuickProbe::AllOnExisting, false)
+    );
+    // Skew 1: only zone 2 is, on the launching node b.
+    let tight = pod(
+        1,
+        PodSpec {
+            labels: app.clone(),
+            topology_spread: vec![spread(labels::ZONE, 1, &[("app", "web")])],
+            ..spec(1_000, GI)
+        },
+    );
+    assert_eq!(
+        probe(&mut sched, &mut prepared, tight),
+        (packer::QuickProbe::WatchedWaits(PodId(1)), true)
+    );
+    // Every node holds a pod of the app, so the preferred anti-affinity (first rung)
+    // fits no existing node: the full solve decides.
+    let mut term = anti(labels::HOSTNAME, &[("app", "web")]);
+    term.weight = Some(100);
+    let shy = pod(
+        2,
+        PodSpec {
+            labels: app,
+            pod_anti_affinity: vec![term],
+            ..spec(1_000, GI)
+        },
+    );
+    assert_eq!(
+        probe(&mut sched, &mut prepared, shy),
+        (packer::QuickProbe::Undecided, false)
     );
 }
 

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use model::ids::PodId;
-use model::labels;
+use model::labels::{self, LabelSelector};
 use model::pod::{Pod, PodSpec};
 use model::requirements::{Operator, Requirement, Requirements};
 use model::resources::{RESOURCE_KINDS, ResourceKind, Resources};
@@ -317,4 +317,5 @@ mod new_claims;
 mod prepared;
 mod queue;
 mod quick;
+mod quick_topology;
 mod setup;

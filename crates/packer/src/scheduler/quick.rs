@@ -11,14 +11,18 @@
 //! without setting one up. When some pods fit no existing node, the full solve's claims
 //! hold exactly those pods (claims never take room from existing nodes), so a solve of
 //! them alone with no existing node gives its claims and unschedulable pods
-//! ([`Scheduler::schedule_draft_without_existing`]). A constrained pod, or an
-//! anti-affinity that could repel a plain pod, is left to the full solve.
+//! ([`Scheduler::schedule_draft_without_existing`]). Topology spread and preferred
+//! anti-affinity are checked on existing nodes as the full solve does
+//! ([`super::quick_topology`]) while every pod they count stays on one; a pod with other
+//! constraints, or an anti-affinity that could repel a plain pod, is left to the full
+//! solve.
 
 use std::borrow::Borrow;
 
 use model::taints::first_untolerated;
 
 use super::existing_nodes::taints_reject;
+use super::quick_topology::ProbeTopology;
 use super::*;
 
 /// A probe's answer when first fit on existing nodes decides it.
@@ -108,15 +112,24 @@ impl Scheduler {
         watch_one_claim: bool,
     ) -> QuickProbe {
         // A required anti-affinity anywhere in the solve could repel a plain pod from a
-        // node: bound pods' terms are checked per pod below, the probe's own pods' here.
+        // node: bound pods' terms are checked per pod below, the probe's own pods' here,
+        // while listing the distinct specs and whether any has constraints.
         let mut last_spec = None;
+        let mut specs: Vec<&Arc<PodSpec>> = Vec::new();
+        let mut constrained = false;
         for pod in watched.iter().map(Borrow::borrow).chain(others) {
             let key = spec_key(&pod.spec);
-            if last_spec != Some(key) && pod.spec.pod_anti_affinity.iter().any(|t| t.is_required())
-            {
-                return QuickProbe::Undecided;
+            if last_spec == Some(key) {
+                continue;
             }
             last_spec = Some(key);
+            if pod.spec.pod_anti_affinity.iter().any(|t| t.is_required()) {
+                return QuickProbe::Undecided;
+            }
+            constrained |= !plain(&pod.spec);
+            if !specs.iter().any(|s| spec_key(s) == key) {
+                specs.push(&pod.spec);
+            }
         }
         let is_masked = |ni: usize| masked.contains(&ni);
         let repelling: Vec<&model::labels::LabelSelector> = prepared
@@ -128,6 +141,13 @@ impl Scheduler {
             .map(|t| &t.label_selector)
             .collect();
         let p = prepared;
+        let mut topology = None;
+        if constrained {
+            match ProbeTopology::new(&specs, existing, &mut p.carried, masked) {
+                Some(t) => topology = Some(t),
+                None => return QuickProbe::Undecided,
+            }
+        }
         let s = &mut p.scratch;
         s.epoch = s.epoch.wrapping_add(1);
         if s.epoch == 0 || s.seen.len() != p.slot_of.len() {
@@ -156,9 +176,18 @@ impl Scheduler {
         for (pod, position) in merged_in_queue_order(watched, others) {
             let is_watched = position.is_ok();
             let spec = &pod.spec;
-            if !plain(spec) || repelling.iter().any(|sel| sel.matches(&spec.labels)) {
+            if repelling.iter().any(|sel| sel.matches(&spec.labels)) {
                 return QuickProbe::Undecided;
             }
+            // The pod's topology groups, if it owns or is counted by any.
+            let (groups, owns) = match &topology {
+                Some(t) => {
+                    let i = t.spec_index(spec);
+                    let g = t.groups(i);
+                    ((!g.is_free()).then_some(i), !g.owned.is_empty())
+                }
+                None => (None, false),
+            };
             let demand = pod_demand(&spec.requests);
             let (tree, order, epoch) = (&p.carried.tree, &p.carried.order, s.epoch);
             let (free, seen) = (&s.free, &s.seen);
@@ -176,18 +205,31 @@ impl Scheduler {
                         first_untolerated(t, &spec.tolerations).is_some()
                     })
             };
-            let found = match last_fit {
-                Some((k, None)) if k == key => None,
-                Some((k, Some(slot))) if k == key && demand.fits_in(&room(slot)) => Some(slot),
-                // The search resumes after that slot: the tree's rooms are only upper
-                // bounds here, and the slots this walk filled would each be visited.
-                Some((k, Some(slot))) if k == key => {
-                    tree.find_first_from(slot + 1, &demand, &mut s.stack, accepts)
+            let tables = &p.carried.domain_tables;
+            let found = if let (true, Some(t), Some(i)) = (owns, &topology, groups) {
+                // Counts change as pods are placed, so first fit for a pod that owns a
+                // group is searched afresh (and remembers nothing).
+                tree.find_first(&demand, &mut s.stack, |slot| {
+                    accepts(slot) && t.allows(i, &spec.labels, &existing[order[slot]], tables)
+                })
+            } else {
+                match last_fit {
+                    Some((k, None)) if k == key => None,
+                    Some((k, Some(slot))) if k == key && demand.fits_in(&room(slot)) => Some(slot),
+                    // The search resumes after that slot: the tree's rooms are only upper
+                    // bounds here, and the slots this walk filled would each be visited.
+                    Some((k, Some(slot))) if k == key => {
+                        tree.find_first_from(slot + 1, &demand, &mut s.stack, accepts)
+                    }
+                    _ => tree.find_first(&demand, &mut s.stack, accepts),
                 }
-                _ => tree.find_first(&demand, &mut s.stack, accepts),
             };
-            last_fit = Some((key, found));
+            last_fit = (!owns).then_some((key, found));
             let Some(slot) = found else {
+                // On a claim the pod would count in a domain first fit does not know.
+                if groups.is_some() {
+                    return QuickProbe::Undecided;
+                }
                 // With a single rung, a pod that fits no existing node now never will in
                 // this solve (rooms only shrink): it ends on a claim or unschedulable, and
                 // later pods still see the same existing nodes first.
@@ -212,6 +254,9 @@ impl Scheduler {
             let left = room(slot).saturating_sub(&demand);
             s.free[slot] = left;
             s.seen[slot] = s.epoch;
+            if let (Some(t), Some(i)) = (topology.as_mut(), groups) {
+                t.record(i, &existing[order[slot]], &p.carried.domain_tables);
+            }
         }
         if off_watched.is_empty() && off_others.is_empty() {
             QuickProbe::AllOnExisting

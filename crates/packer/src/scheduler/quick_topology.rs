@@ -1,0 +1,226 @@
+//! The quick probe's topology: spread constraints and preferred anti-affinity at a pod's
+//! first rung, checked on existing nodes exactly as the full solve checks them
+//! ([`Solve::existing_accepts`], [`crate::topology::Topology::next_domains`]).
+//!
+//! This holds only while every pod a group counts is on an existing node: a pod on a new
+//! claim would count in the claim's zone, which first fit alone does not know. So a pod
+//! that owns a group or is counted by one and fits no existing node leaves the probe to
+//! the full solve, and so does a pod whose constraints are not modelled here (node
+//! selectors, node or pod affinity, required anti-affinity).
+
+use super::existing_nodes::node_label;
+use super::prepared::Carried;
+use super::*;
+
+/// The probe's topology groups, counted from the bound pods of the nodes not masked.
+pub(super) struct ProbeTopology {
+    groups: Vec<ProbeGroup>,
+    /// (spec key, its groups), sorted by key.
+    specs: Vec<(usize, SpecGroups)>,
+}
+
+struct ProbeGroup {
+    /// Index into the snapshot's cached domain tables.
+    table: usize,
+    hostname: bool,
+    kind: GroupKind,
+    selector: LabelSelector,
+    /// Matching pods per domain id of the table.
+    counts: Vec<u32>,
+}
+
+/// A spec's groups at its first rung.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SpecGroups {
+    /// Groups the pod must satisfy: every spread constraint and preferred anti-affinity.
+    pub owned: Vec<usize>,
+    /// Groups that count the pod.
+    pub selected_by: Vec<usize>,
+}
+
+impl SpecGroups {
+    /// Whether first fit with no topology check places the pod as the full solve does,
+    /// and placing it changes no count.
+    pub fn is_free(&self) -> bool {
+        self.owned.is_empty() && self.selected_by.is_empty()
+    }
+}
+
+/// Whether the quick probe models this spec's first rung: only topology spread and
+/// preferred pod anti-affinity, besides requests and tolerations.
+fn modelled(spec: &PodSpec) -> bool {
+    spec.node_selector.is_empty()
+        && spec.required_node_affinity.is_empty()
+        && spec.preferred_node_affinity.is_empty()
+        && spec.pod_affinity.is_empty()
+        && spec.pod_anti_affinity.iter().all(|t| !t.is_required())
+}
+
+impl ProbeTopology {
+    /// The groups of `specs` (distinct, any order) and their counts on the nodes not
+    /// `masked`, or `None` when some spec is not modelled or a group's key has no cached
+    /// domain table yet (the full solve builds it, and later probes find it).
+    pub fn new(
+        specs: &[&Arc<PodSpec>],
+        existing: &[ExistingNode],
+        carried: &mut Carried,
+        masked: &[usize],
+    ) -> Option<ProbeTopology> {
+        let mut topo = ProbeTopology {
+            groups: Vec::new(),
+            specs: Vec::with_capacity(specs.len()),
+        };
+        for spec in specs {
+            if !modelled(spec) {
+                return None;
+            }
+            let mut owned = Vec::new();
+            for tsc in &spec.topology_spread {
+                let kind = GroupKind::Spread {
+                    max_skew: tsc.max_skew,
+                    min_domains: tsc.min_domains.unwrap_or(0),
+                };
+                owned.push(topo.group_for(
+                    &tsc.topology_key,
+                    kind,
+                    &tsc.label_selector,
+                    carried,
+                )?);
+            }
+            for term in &spec.pod_anti_affinity {
+                let kind = GroupKind::AntiAffinity;
+                owned.push(topo.group_for(
+                    &term.topology_key,
+                    kind,
+                    &term.label_selector,
+                    carried,
+                )?);
+            }
+            let groups = SpecGroups {
+                owned,
+                selected_by: Vec::new(),
+            };
+            topo.specs.push((spec_key(spec), groups));
+        }
+        for (i, spec) in specs.iter().enumerate() {
+            topo.specs[i].1.selected_by = (0..topo.groups.len())
+                .filter(|&g| topo.groups[g].selector.matches(&spec.labels))
+                .collect();
+        }
+        topo.specs.sort_unstable_by_key(|(k, _)| *k);
+        let Carried {
+            group_counts,
+            domain_tables,
+            ..
+        } = carried;
+        for g in &mut topo.groups {
+            let table = &domain_tables[g.table];
+            let by_node = group_counts.get(&table.key, &g.selector, existing, |node| {
+                node_label(node, &table.key).and_then(|v| table.index.get(v).copied())
+            });
+            g.counts = vec![0; table.names.len()];
+            for &(ni, n, d) in by_node {
+                if let Some(d) = d
+                    && !masked.contains(&ni)
+                {
+                    let c = &mut g.counts[d as usize];
+                    *c = c.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+                }
+            }
+        }
+        Some(topo)
+    }
+
+    fn group_for(
+        &mut self,
+        key: &str,
+        kind: GroupKind,
+        selector: &LabelSelector,
+        carried: &Carried,
+    ) -> Option<usize> {
+        let key = labels::normalize_key(key);
+        if let Some(g) = self.groups.iter().position(|g| {
+            g.kind == kind && g.selector == *selector && carried.domain_tables[g.table].key == key
+        }) {
+            return Some(g);
+        }
+        let table = carried.domain_tables.iter().position(|t| t.key == key)?;
+        self.groups.push(ProbeGroup {
+            table,
+            hostname: key == labels::HOSTNAME,
+            kind,
+            selector: selector.clone(),
+            counts: Vec::new(),
+        });
+        Some(self.groups.len() - 1)
+    }
+
+    /// The index of a spec given to [`ProbeTopology::new`], for [`ProbeTopology::groups`].
+    pub fn spec_index(&self, spec: &Arc<PodSpec>) -> usize {
+        let key = spec_key(spec);
+        self.specs.partition_point(|(k, _)| *k < key)
+    }
+
+    pub fn groups(&self, spec: usize) -> &SpecGroups {
+        &self.specs[spec].1
+    }
+
+    /// The node's domain id for the group's key, if it has the label.
+    fn domain(&self, g: usize, node: &ExistingNode, tables: &[DomainTable]) -> Option<u32> {
+        let table = &tables[self.groups[g].table];
+        node_label(node, &table.key).and_then(|v| table.index.get(v).copied())
+    }
+
+    /// Whether a pod of `spec` (with `labels`) may go to `node` for every group it owns.
+    pub fn allows(
+        &self,
+        spec: usize,
+        labels: &model::labels::Labels,
+        node: &ExistingNode,
+        tables: &[DomainTable],
+    ) -> bool {
+        self.specs[spec].1.owned.iter().all(|&g| {
+            let Some(d) = self.domain(g, node, tables) else {
+                return false;
+            };
+            let group = &self.groups[g];
+            let count = group.counts.get(d as usize).copied().unwrap_or(0);
+            match group.kind {
+                GroupKind::AntiAffinity => count == 0,
+                GroupKind::Spread {
+                    max_skew,
+                    min_domains,
+                } => {
+                    // `next_domains`: the minimum over every known domain, zero for
+                    // hostnames (a new node can always be made) or too few domains.
+                    let domains = tables[group.table].names.len();
+                    let min = if group.hostname || (min_domains as usize) > domains {
+                        0
+                    } else {
+                        (0..domains)
+                            .map(|d| group.counts.get(d).copied().unwrap_or(0))
+                            .min()
+                            .unwrap_or(0)
+                    };
+                    let own = u32::from(group.selector.matches(labels));
+                    (count + own).saturating_sub(min) <= max_skew
+                }
+                GroupKind::Affinity => false,
+            }
+        })
+    }
+
+    /// Counts a pod of `spec` placed on `node`.
+    pub fn record(&mut self, spec: usize, node: &ExistingNode, tables: &[DomainTable]) {
+        for i in 0..self.specs[spec].1.selected_by.len() {
+            let g = self.specs[spec].1.selected_by[i];
+            if let Some(d) = self.domain(g, node, tables) {
+                let counts = &mut self.groups[g].counts;
+                if counts.len() <= d as usize {
+                    counts.resize(d as usize + 1, 0);
+                }
+                counts[d as usize] += 1;
+            }
+        }
+    }
+}
