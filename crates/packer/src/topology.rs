@@ -61,6 +61,9 @@ pub(crate) struct DomainTable {
     pub key: String,
     pub names: Vec<String>,
     pub index: BTreeMap<String, u32>,
+    /// The values the pools registered after the existing nodes' (repeats included), so
+    /// a snapshot can rebuild the table as a fresh solve would after nodes leave.
+    pub from_pools: Vec<String>,
 }
 
 impl DomainTable {

@@ -151,27 +151,88 @@ fn push_anti_affinity_pods(ni: usize, node: &ExistingNode, out: &mut Vec<(usize,
 }
 
 impl Carried {
-    /// After nodes `appended` joined the input (earlier nodes keeping their index and
-    /// labels), keeps each domain table a fresh build would rebuild with the same ids: a
-    /// fresh build registers the nodes' values in input order, then the pools' values
-    /// (none for hostnames). So the hostname table takes the new hostnames at its end;
-    /// another key's table is kept only if the new nodes bring no new value (one would go
-    /// before the pools' values), else dropped and built again by the next solve.
-    fn keep_tables(&mut self, existing: &[ExistingNode], appended: std::ops::Range<usize>) {
-        self.domain_tables.retain_mut(|t| {
-            let key = t.key.clone();
-            let mut values = existing[appended.clone()]
+    /// After nodes left the input (`new_of_old` maps old input indices to new ones),
+    /// builds each domain table again as a fresh solve would (every node's value in input
+    /// order, then the pools' values) and moves the group counts to the new node indices
+    /// and domain ids; nodes appended since are counted by the caller.
+    fn rebuild_tables(&mut self, existing: &[ExistingNode], new_of_old: &[Option<usize>]) {
+        let mut remaps: Vec<(String, Vec<Option<u32>>)> = Vec::new();
+        for table in &mut self.domain_tables {
+            let mut fresh = DomainTable {
+                key: table.key.clone(),
+                from_pools: std::mem::take(&mut table.from_pools),
+                ..DomainTable::default()
+            };
+            for node in existing {
+                if let Some(v) = super::existing_nodes::node_label(node, &fresh.key) {
+                    fresh.register(v);
+                }
+            }
+            for i in 0..fresh.from_pools.len() {
+                let v = fresh.from_pools[i].clone();
+                fresh.register(&v);
+            }
+            let remap = table
+                .names
                 .iter()
-                .filter_map(|n| super::existing_nodes::node_label(n, &key));
-            if t.key == labels::HOSTNAME {
-                for v in values {
+                .map(|n| fresh.index.get(n).copied())
+                .collect();
+            remaps.push((fresh.key.clone(), remap));
+            *table = fresh;
+        }
+        self.group_counts.entries.retain_mut(|g| {
+            let Some((_, remap)) = remaps.iter().find(|(k, _)| *k == g.key) else {
+                return false;
+            };
+            g.by_node = g
+                .by_node
+                .iter()
+                .filter_map(|&(ni, n, d)| {
+                    let ni = new_of_old.get(ni).copied().flatten()?;
+                    Some((
+                        ni,
+                        n,
+                        d.and_then(|d| remap.get(d as usize).copied().flatten()),
+                    ))
+                })
+                .collect();
+            true
+        });
+    }
+
+    /// After nodes `appended` joined the input (earlier nodes keeping their index and
+    /// labels), keeps the domain tables if a fresh build would give them the same ids: a
+    /// fresh build registers the nodes' values in input order, then the pools' values
+    /// (none for hostnames). So the hostname table takes the new hostnames at its end; if
+    /// the new nodes bring another key a new value (which would go before the pools'
+    /// values), nothing is changed and it returns false.
+    fn keep_tables(&mut self, existing: &[ExistingNode], appended: std::ops::Range<usize>) -> bool {
+        let new_nodes = &existing[appended];
+        let same_ids = self
+            .domain_tables
+            .iter()
+            .filter(|t| t.key != labels::HOSTNAME)
+            .all(|t| {
+                new_nodes
+                    .iter()
+                    .filter_map(|n| super::existing_nodes::node_label(n, &t.key))
+                    .all(|v| t.index.contains_key(v))
+            });
+        if !same_ids {
+            return false;
+        }
+        for t in self
+            .domain_tables
+            .iter_mut()
+            .filter(|t| t.key == labels::HOSTNAME)
+        {
+            for n in new_nodes {
+                if let Some(v) = super::existing_nodes::node_label(n, labels::HOSTNAME) {
                     t.register(v);
                 }
-                true
-            } else {
-                values.all(|v| t.index.contains_key(v))
             }
-        });
+        }
+        true
     }
 }
 
@@ -240,8 +301,8 @@ impl PreparedExisting {
     /// flag (which moves them in Karpenter's order), or changed their room or bound pods
     /// (`changed`, new input indices). Slots before the first change of order keep their
     /// place and tree; the rest is rebuilt. It equals [`Scheduler::prepare`]: topology
-    /// caches are kept only where a fresh build would give the same domain ids (see
-    /// [`Carried::keep_tables`]; after a removal, none are).
+    /// caches get the domain ids a fresh build would give (see [`Carried::keep_tables`]
+    /// and [`Carried::rebuild_tables`]), and only new and changed nodes are counted again.
     pub fn reprepare(&mut self, existing: &[ExistingNode], changed: &[usize], removed: &[usize]) {
         let old_len = self.slot_of.len();
         let kept_len = old_len.saturating_sub(removed.len());
@@ -322,15 +383,10 @@ impl PreparedExisting {
         }
         anti.sort_unstable();
         self.anti_affinity_pods = anti;
-        if !removed.is_empty() {
-            // Removed values shift a fresh build's domain ids, and the counts are by input
-            // index: both are built again by the next solve that needs them.
-            self.carried.domain_tables.clear();
-            self.carried.group_counts = GroupCounts::default();
-            return;
+        let appended = kept_len..existing.len();
+        if !removed.is_empty() || !self.carried.keep_tables(existing, appended.clone()) {
+            self.carried.rebuild_tables(existing, &new_of_old);
         }
-        let appended = old_len..existing.len();
-        self.carried.keep_tables(existing, appended.clone());
         let mut recount: Vec<usize> = changed.iter().copied().chain(appended).collect();
         recount.sort_unstable();
         recount.dedup();

@@ -122,6 +122,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                 for pool in sched.pools.iter_mut() {
                     for v in pool.domain_values(&key) {
                         topology.register(ti, v);
+                        topology.tables[ti].from_pools.push(v.clone());
                     }
                 }
             }
