@@ -150,7 +150,7 @@ impl TopologyView {
                 let mut any = |nominated| {
                     specs_on(m, nominated).any(|(s, _)| matches.of(&term.label_selector, s))
                 };
-                if any(false) || any(true) {
+                if !domains.contains(d) && (any(false) || any(true)) {
                     domains.insert(d.clone());
                 }
             }
@@ -176,7 +176,13 @@ impl TopologyView {
                     .filter(|(s, _)| matches.of(&c.label_selector, s))
                     .map(|(_, n)| n)
                     .sum();
-                *counts.entry(d.clone()).or_insert(0) += matching;
+                // Most nodes share a few domains: clone a name only the first time.
+                match counts.get_mut(d) {
+                    Some(count) => *count += matching,
+                    None => {
+                        counts.insert(d.clone(), matching);
+                    }
+                }
             }
             let min = counts.values().copied().min().unwrap_or(0);
             spread.push(Spread {

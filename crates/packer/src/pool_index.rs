@@ -337,11 +337,21 @@ impl PoolIndex {
         m
     }
 
-    /// Component-wise maximum capacity over `set` (for `subtractMax`).
+    /// Component-wise maximum capacity over `set`, a subset of the base types (for
+    /// `subtractMax`).
     pub fn max_capacity(&self, set: &Bitset) -> Resources {
         let mut m = Resources::ZERO;
-        for t in set.iter() {
-            m = m.max(&self.input.instance_types[t].capacity);
+        if set.count() <= VISIT_MAX {
+            for t in set.iter() {
+                m = m.max(&self.input.instance_types[t].capacity);
+            }
+            return m;
+        }
+        // Each kind's largest is the first of that kind's order in the set.
+        for (k, order) in ResourceKind::ALL.iter().zip(&self.capacity_order) {
+            if let Some(&t) = order.iter().find(|&&t| set.contains(t)) {
+                m.set(*k, self.input.instance_types[t].capacity.get(*k));
+            }
         }
         m
     }

@@ -13,12 +13,14 @@ impl<'s, 'i> Solve<'s, 'i> {
         let mut rejections: Vec<(String, PoolRejection)> = Vec::new();
         for oi in 0..self.sched.order.len() {
             let pool_i = self.sched.order[oi];
-            let name = self.sched.pools[pool_i].name().to_string();
+            // Only a rejection names the pool.
+            let name = |s: &Self| s.sched.pools[pool_i].name().to_string();
             if let Some(msg) = &self.over_limit[pool_i] {
-                rejections.push((name, PoolRejection::Limit(msg.clone())));
+                rejections.push((name(self), PoolRejection::Limit(msg.clone())));
                 continue;
             }
             if self.remaining_nodes[pool_i] == Some(0) {
+                let name = name(self);
                 let limit = self.sched.pools[pool_i]
                     .input
                     .nodepool
@@ -34,11 +36,12 @@ impl<'s, 'i> Solve<'s, 'i> {
                 continue;
             }
             if let Err(Reject::Pool(r)) = self.pool_ok(pod, si, v, pool_i) {
-                rejections.push((name, r));
+                rejections.push((name(self), r));
                 continue;
             }
             let pool = &self.sched.pools[pool_i];
             if pool.base.is_empty() {
+                let name = name(self);
                 rejections.push((
                     name.clone(),
                     PoolRejection::NoTypes(format!("NodePool {name} allows no instance type")),
@@ -49,10 +52,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             if let Some(ok) = &self.limit_ok[pool_i] {
                 options.and_assign(ok);
                 if options.is_empty() {
-                    rejections.push((
-                        name.clone(),
-                        PoolRejection::Limit(self.limit_message(pool_i)),
-                    ));
+                    rejections.push((name(self), PoolRejection::Limit(self.limit_message(pool_i))));
                     continue;
                 }
             }
@@ -108,7 +108,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                     if let Some(t) = self.host_table {
                         self.topology.unregister_last(t, &hostname);
                     }
-                    rejections.push((name, r));
+                    rejections.push((name(self), r));
                 }
             }
         }
