@@ -618,6 +618,8 @@ impl Simulation<'_> {
         // what consolidation allows once every candidate pod is placed (no candidate pod
         // is then waiting or unschedulable, the reasons that come first).
         let max_claims_stop = (!allow_many).then_some(max_claims);
+        // Nor is the reason a multi-node probe fails (see above): any failure will do.
+        let any_failure = nodes.len() > 1 && !allow_many;
         let mut verdict_key = None;
         let draft = match self.quick_probe_on_snapshot(pods, nodes, watch_one_claim) {
             packer::QuickProbe::WatchedWaits(pod) => {
@@ -656,6 +658,7 @@ impl Simulation<'_> {
                 let stops = packer::Stops {
                     watched: watched.len(),
                     max_claims: max_claims_stop,
+                    any_failure,
                 };
                 self.scheduler
                     .schedule_draft_without_existing(&off, &self.snapshot.usage, stops)
@@ -667,6 +670,7 @@ impl Simulation<'_> {
                 let stops = packer::Stops {
                     watched: candidate_pods,
                     max_claims: max_claims_stop,
+                    any_failure,
                 };
                 self.solve_on_snapshot(&all, nodes, stops)
             }

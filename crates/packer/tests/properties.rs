@@ -428,17 +428,26 @@ proptest! {
         let input = ScheduleInput { pods: &all, existing: &case.existing, pool_usage: &usage };
         for watch_one_claim in [false, true] {
             // The full solve first: it caches the domain tables the quick probe reads.
-            let draft = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops { watched: watched.len(), max_claims: None });
+            let draft = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops { watched: watched.len(), ..Default::default() });
             let quick = sched.quick_probe(&watched, &others, &case.existing, &mut prepared, &masked, watch_one_claim);
             // Stopping at the first claim too many gives the same verdict, for the same
             // reason: every watched pod placed, none waiting, too many claims.
-            let limited = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops { watched: watched.len(), max_claims: Some(1) });
+            let limited = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops { watched: watched.len(), max_claims: Some(1), ..Default::default() });
             if limited.over_claims {
                 prop_assert!(!draft.stopped && draft.claims.len() > 1);
                 prop_assert!(draft.output.unschedulable.iter().all(|u| !watched.iter().any(|w| w.id == u.pod)));
             } else {
                 prop_assert_eq!(&limited.output, &draft.output);
                 prop_assert_eq!(limited.claims.len(), draft.claims.len());
+            }
+            // Stopping at the first claim too many even earlier: the probe fails too
+            // (perhaps first for another reason); a solve that never stops is unchanged.
+            let hasty = sched.schedule_draft(&input, &mut prepared, &masked, packer::Stops { watched: watched.len(), max_claims: Some(1), any_failure: true });
+            if hasty.over_claims {
+                prop_assert!(probe_fails(&draft, &watched));
+            } else {
+                prop_assert_eq!(&hasty.output, &draft.output);
+                prop_assert_eq!(hasty.claims.len(), draft.claims.len());
             }
             match quick {
                 packer::QuickProbe::Undecided => {}
@@ -452,7 +461,7 @@ proptest! {
                         .chain(off_others.iter().map(|&j| others[j].clone()))
                         .collect();
                     prop_assert_eq!(draft.output.bindings.len() + off.len(), all.len());
-                    let stops = |max_claims| packer::Stops { watched: off_watched.len(), max_claims };
+                    let stops = |max_claims| packer::Stops { watched: off_watched.len(), max_claims, ..Default::default() };
                     let alone = sched.schedule_draft_without_existing(&off, &usage, stops(None));
                     prop_assert!(alone.output.bindings.is_empty());
                     let mut want = draft.output.unschedulable.clone();
@@ -621,7 +630,7 @@ fn quick_probe_checks_topology_on_existing_nodes() {
         };
         let stops = packer::Stops {
             watched: 1,
-            max_claims: None,
+            ..Default::default()
         };
         let full = sched.schedule_draft(&input, prepared, &[], stops);
         let quick = sched.quick_probe(&pods, &[], &existing, prepared, &[], false);

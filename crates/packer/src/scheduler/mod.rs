@@ -287,6 +287,7 @@ struct Solve<'s, 'i> {
     stopped: bool,
     /// [`Stops::max_claims`], and how many watched pods are placed so far.
     stop_claims: Option<usize>,
+    stop_any_failure: bool,
     watched_placed: usize,
     over_claims: bool,
     claims: Vec<Claim>,

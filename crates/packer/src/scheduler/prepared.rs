@@ -78,8 +78,9 @@ pub struct Draft {
     /// The solve stopped early ([`Stops::watched`]): the last binding is a watched pod on
     /// an uninitialized node; later pods were not placed or reported.
     pub stopped: bool,
-    /// The solve stopped early ([`Stops::max_claims`]): every watched pod was placed and
-    /// there were more claims than allowed; later pods were not placed or reported.
+    /// The solve stopped early ([`Stops::max_claims`]): every watched pod was placed (or
+    /// [`Stops::any_failure`] was asked) and there were more claims than allowed; later
+    /// pods were not placed or reported.
     pub over_claims: bool,
 }
 
@@ -92,6 +93,9 @@ pub struct Stops {
     /// Stop once every watched pod is placed and there are more new claims than this
     /// (claims are never removed, so the final count exceeds it too).
     pub max_claims: Option<usize>,
+    /// Stop at the first claim beyond `max_claims` even before every watched pod is
+    /// placed: the caller asks only whether the probe fails, not for which reason first.
+    pub any_failure: bool,
 }
 
 /// Karpenter's existing-node order (`scheduler.go`: initialized first, then by name).
@@ -449,6 +453,7 @@ impl Scheduler {
         let mut solve = Solve::new(self, input, Some(base));
         solve.stop_watch = stops.watched;
         solve.stop_claims = stops.max_claims;
+        solve.stop_any_failure = stops.any_failure;
         solve.run();
         let (draft, back, touched) = solve.finish_draft();
         prepared.carried = back;

@@ -63,7 +63,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                     if p < self.stop_watch {
                         self.watched_placed += 1;
                     }
-                    if self.watched_placed == self.stop_watch
+                    if (self.stop_any_failure || self.watched_placed == self.stop_watch)
                         && self.stop_claims.is_some_and(|m| self.claims.len() > m)
                     {
                         self.over_claims = true;

@@ -285,6 +285,7 @@ impl Scheduler {
         let mut solve = Solve::new(self, &input, None);
         solve.stop_watch = stops.watched;
         solve.stop_claims = stops.max_claims;
+        solve.stop_any_failure = stops.any_failure;
         solve.run();
         solve.finish_draft().0
     }

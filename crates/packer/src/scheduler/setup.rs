@@ -246,6 +246,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             stop_watch: 0,
             stopped: false,
             stop_claims: None,
+            stop_any_failure: false,
             watched_placed: 0,
             over_claims: false,
             order,
