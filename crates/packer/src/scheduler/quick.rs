@@ -180,7 +180,7 @@ impl Scheduler {
                 return QuickProbe::Undecided;
             }
             // The pod's topology groups, if it owns or is counted by any.
-            let (groups, owns) = match &topology {
+            let (groups, owns) = match &mut topology {
                 Some(t) => {
                     let i = t.spec_index(spec);
                     let g = t.groups(i);
@@ -210,7 +210,7 @@ impl Scheduler {
                 // Counts change as pods are placed, so first fit for a pod that owns a
                 // group is searched afresh (and remembers nothing).
                 tree.find_first(&demand, &mut s.stack, |slot| {
-                    accepts(slot) && t.allows(i, &spec.labels, &existing[order[slot]], tables)
+                    accepts(slot) && t.allows(i, &existing[order[slot]], tables)
                 })
             } else {
                 match last_fit {

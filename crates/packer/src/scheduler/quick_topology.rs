@@ -34,15 +34,16 @@ struct ProbeGroup {
 pub(super) struct SpecGroups {
     /// Groups the pod must satisfy: every spread constraint and preferred anti-affinity.
     pub owned: Vec<usize>,
-    /// Groups that count the pod.
-    pub selected_by: Vec<usize>,
+    /// Groups that count the pod, matched when the walk first meets the spec (many
+    /// probes end before meeting most).
+    pub selected_by: Option<Vec<usize>>,
 }
 
 impl SpecGroups {
     /// Whether first fit with no topology check places the pod as the full solve does,
     /// and placing it changes no count.
     pub fn is_free(&self) -> bool {
-        self.owned.is_empty() && self.selected_by.is_empty()
+        self.owned.is_empty() && self.selected_by.as_ref().is_none_or(Vec::is_empty)
     }
 }
 
@@ -98,14 +99,9 @@ impl ProbeTopology {
             }
             let groups = SpecGroups {
                 owned,
-                selected_by: Vec::new(),
+                selected_by: None,
             };
             topo.specs.push((spec_key(spec), groups));
-        }
-        for (i, spec) in specs.iter().enumerate() {
-            topo.specs[i].1.selected_by = (0..topo.groups.len())
-                .filter(|&g| topo.groups[g].selector.matches(&spec.labels))
-                .collect();
         }
         topo.specs.sort_unstable_by_key(|(k, _)| *k);
         let Carried {
@@ -116,7 +112,7 @@ impl ProbeTopology {
         for g in &mut topo.groups {
             let table = &domain_tables[g.table];
             let by_node = group_counts.get(&table.key, &g.selector, existing, |node| {
-                node_label(node, &table.key).and_then(|v| table.index.get(v).copied())
+                domain_of(table, node)
             });
             g.counts = vec![0; table.names.len()];
             for &(ni, n, d) in by_node {
@@ -155,35 +151,35 @@ impl ProbeTopology {
         Some(self.groups.len() - 1)
     }
 
-    /// The index of a spec given to [`ProbeTopology::new`], for [`ProbeTopology::groups`].
-    pub fn spec_index(&self, spec: &Arc<PodSpec>) -> usize {
+    /// The index of a spec given to [`ProbeTopology::new`], for [`ProbeTopology::groups`]
+    /// (which then knows the groups counting it).
+    pub fn spec_index(&mut self, spec: &Arc<PodSpec>) -> usize {
         let key = spec_key(spec);
-        self.specs.partition_point(|(k, _)| *k < key)
+        let i = self.specs.partition_point(|(k, _)| *k < key);
+        if self.specs[i].1.selected_by.is_none() {
+            let groups = &self.groups;
+            self.specs[i].1.selected_by = Some(
+                (0..groups.len())
+                    .filter(|&g| groups[g].selector.matches(&spec.labels))
+                    .collect(),
+            );
+        }
+        i
     }
 
     pub fn groups(&self, spec: usize) -> &SpecGroups {
         &self.specs[spec].1
     }
 
-    /// The node's domain id for the group's key, if it has the label.
-    fn domain(&self, g: usize, node: &ExistingNode, tables: &[DomainTable]) -> Option<u32> {
-        let table = &tables[self.groups[g].table];
-        node_label(node, &table.key).and_then(|v| table.index.get(v).copied())
-    }
-
-    /// Whether a pod of `spec` (with `labels`) may go to `node` for every group it owns.
-    pub fn allows(
-        &self,
-        spec: usize,
-        labels: &model::labels::Labels,
-        node: &ExistingNode,
-        tables: &[DomainTable],
-    ) -> bool {
-        self.specs[spec].1.owned.iter().all(|&g| {
-            let Some(d) = self.domain(g, node, tables) else {
+    /// Whether a pod of `spec` may go to `node` for every group it owns.
+    pub fn allows(&self, spec: usize, node: &ExistingNode, tables: &[DomainTable]) -> bool {
+        let groups = &self.specs[spec].1;
+        let selected_by = groups.selected_by.as_deref().unwrap_or(&[]);
+        groups.owned.iter().all(|&g| {
+            let group = &self.groups[g];
+            let Some(d) = domain_of(&tables[group.table], node) else {
                 return false;
             };
-            let group = &self.groups[g];
             let count = group.counts.get(d as usize).copied().unwrap_or(0);
             match group.kind {
                 GroupKind::AntiAffinity => count == 0,
@@ -202,7 +198,7 @@ impl ProbeTopology {
                             .min()
                             .unwrap_or(0)
                     };
-                    let own = u32::from(group.selector.matches(labels));
+                    let own = u32::from(selected_by.contains(&g));
                     (count + own).saturating_sub(min) <= max_skew
                 }
                 GroupKind::Affinity => false,
@@ -212,15 +208,20 @@ impl ProbeTopology {
 
     /// Counts a pod of `spec` placed on `node`.
     pub fn record(&mut self, spec: usize, node: &ExistingNode, tables: &[DomainTable]) {
-        for i in 0..self.specs[spec].1.selected_by.len() {
-            let g = self.specs[spec].1.selected_by[i];
-            if let Some(d) = self.domain(g, node, tables) {
-                let counts = &mut self.groups[g].counts;
-                if counts.len() <= d as usize {
-                    counts.resize(d as usize + 1, 0);
+        let ProbeTopology { groups, specs } = self;
+        for &g in specs[spec].1.selected_by.as_deref().unwrap_or(&[]) {
+            let group = &mut groups[g];
+            if let Some(d) = domain_of(&tables[group.table], node) {
+                if group.counts.len() <= d as usize {
+                    group.counts.resize(d as usize + 1, 0);
                 }
-                counts[d as usize] += 1;
+                group.counts[d as usize] += 1;
             }
         }
     }
+}
+
+/// The node's domain id in `table`, if it has the table's label.
+fn domain_of(table: &DomainTable, node: &ExistingNode) -> Option<u32> {
+    node_label(node, &table.key).and_then(|v| table.index.get(v).copied())
 }
