@@ -92,7 +92,6 @@ pub(crate) struct Topology {
     pub tables: Vec<DomainTable>,
     table_index: BTreeMap<String, usize>,
     pub groups: Vec<Group>,
-    group_index: BTreeMap<String, usize>,
 }
 
 impl Topology {
@@ -141,11 +140,13 @@ impl Topology {
         selector: &LabelSelector,
         inverse: bool,
     ) -> usize {
-        let id = format!("{key}|{kind:?}|{selector:?}|{inverse}");
-        if let Some(&g) = self.group_index.get(&id) {
+        // A solve has a few groups: a scan beats formatting a key for a map.
+        let table = self.table_for(key);
+        if let Some(g) = self.groups.iter().position(|g| {
+            g.table == table && g.kind == kind && g.inverse == inverse && g.selector == *selector
+        }) {
             return g;
         }
-        let table = self.table_for(key);
         self.groups.push(Group {
             table,
             kind,
@@ -154,7 +155,6 @@ impl Topology {
             nonzero: 0,
             inverse,
         });
-        self.group_index.insert(id, self.groups.len() - 1);
         self.groups.len() - 1
     }
 
