@@ -513,6 +513,8 @@ struct GroupCount {
     /// without any left out. Domain ids are stable for a prepared snapshot because its
     /// domain tables are.
     by_node: Vec<(usize, usize, Option<u32>)>,
+    /// Whether the selector matches each spec met so far, for recounts.
+    memo: SpecMatches,
 }
 
 impl GroupCounts {
@@ -531,10 +533,9 @@ impl GroupCounts {
                 return false;
             };
             g.by_node.retain(|(ni, _, _)| !is_changed[*ni]);
-            let mut memo = SpecMatches::default();
             for &ni in changed {
                 let node = &existing[ni];
-                let n = matching(&mut memo, &g.selector, node);
+                let n = matching(&mut g.memo, &g.selector, node);
                 if n > 0 {
                     let domain = super::existing_nodes::node_label(node, &g.key)
                         .and_then(|v| table.index.get(v).copied());
@@ -575,6 +576,7 @@ impl GroupCounts {
                     key: key.to_string(),
                     selector: selector.clone(),
                     by_node: counts,
+                    memo,
                 });
                 self.entries.len() - 1
             }
@@ -593,11 +595,13 @@ fn matching(memo: &mut SpecMatches, selector: &LabelSelector, node: &ExistingNod
 }
 
 /// Whether a selector matches each distinct pod spec, remembered by the spec's address:
-/// a Deployment's pods share one spec, and matching compares label strings.
-#[derive(Default)]
+/// a Deployment's pods share one spec, and matching compares label strings. The spec is
+/// held, so its address cannot be reused by another while remembered.
+#[derive(Debug, Clone, Default)]
 struct SpecMatches {
-    /// (spec address, matches), sorted by address; only looked up, never iterated.
-    seen: Vec<(usize, bool)>,
+    /// (spec address, matches, the spec), sorted by address; only looked up, never
+    /// iterated.
+    seen: Vec<(usize, bool, Arc<PodSpec>)>,
     /// The last lookup: a node's pods often come in runs of one spec.
     last: Option<(usize, bool)>,
 }
@@ -614,7 +618,7 @@ impl SpecMatches {
             Ok(i) => self.seen[i].1,
             Err(i) => {
                 let m = selector.matches(&spec.labels);
-                self.seen.insert(i, (key, m));
+                self.seen.insert(i, (key, m, spec.clone()));
                 m
             }
         };
