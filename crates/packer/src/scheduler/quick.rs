@@ -115,7 +115,6 @@ impl Scheduler {
         // node: bound pods' terms are checked per pod below, the probe's own pods' here,
         // while listing the distinct specs and whether any has constraints.
         let mut last_spec = None;
-        let mut specs: Vec<&Arc<PodSpec>> = Vec::new();
         let mut constrained = false;
         for pod in watched.iter().map(Borrow::borrow).chain(others) {
             let key = spec_key(&pod.spec);
@@ -127,9 +126,6 @@ impl Scheduler {
                 return QuickProbe::Undecided;
             }
             constrained |= !plain(&pod.spec);
-            if !specs.iter().any(|s| spec_key(s) == key) {
-                specs.push(&pod.spec);
-            }
         }
         let is_masked = |ni: usize| masked.contains(&ni);
         let repelling: Vec<&model::labels::LabelSelector> = prepared
@@ -143,6 +139,12 @@ impl Scheduler {
         let p = prepared;
         let mut topology = None;
         if constrained {
+            let mut specs: Vec<&Arc<PodSpec>> = Vec::new();
+            for pod in watched.iter().map(Borrow::borrow).chain(others) {
+                if !specs.iter().any(|s| Arc::ptr_eq(s, &pod.spec)) {
+                    specs.push(&pod.spec);
+                }
+            }
             match ProbeTopology::new(&specs, existing, &mut p.carried, masked) {
                 Some(t) => topology = Some(t),
                 None => return QuickProbe::Undecided,
