@@ -141,7 +141,10 @@ impl Scheduler {
         if constrained {
             let mut specs: Vec<&Arc<PodSpec>> = Vec::new();
             for pod in watched.iter().map(Borrow::borrow).chain(others) {
-                if !specs.iter().any(|s| Arc::ptr_eq(s, &pod.spec)) {
+                // Pods come in runs of one spec.
+                if specs.last().is_none_or(|s| !Arc::ptr_eq(s, &pod.spec))
+                    && !specs.iter().any(|s| Arc::ptr_eq(s, &pod.spec))
+                {
                     specs.push(&pod.spec);
                 }
             }
