@@ -633,9 +633,15 @@ impl Simulation<'_> {
             packer::QuickProbe::BeyondOneClaim => return (too_many_claims(max_claims), None),
             // The pods first fit leaves off the existing nodes are what the full solve
             // puts on claims; a solve of them alone gives the same claims.
-            packer::QuickProbe::OffExisting { watched, others } => {
+            packer::QuickProbe::OffExisting {
+                watched,
+                others,
+                seed,
+            } => {
+                // Claims shaped by the existing nodes' topology counts are not kept.
                 if let [node] = nodes
                     && max_claims == 1
+                    && seed.is_empty()
                 {
                     let watched_off: Vec<&model::pod::Pod> =
                         watched.iter().map(|&i| pods[i]).collect();
@@ -660,20 +666,31 @@ impl Simulation<'_> {
                     max_claims: max_claims_stop,
                     any_failure,
                 };
-                self.scheduler
-                    .schedule_draft_without_existing(&off, &self.snapshot.usage, stops)
+                let draft = self.scheduler.schedule_draft_without_existing(
+                    &off,
+                    &self.snapshot.usage,
+                    stops,
+                    &seed,
+                );
+                if draft.topology_missed {
+                    self.solve_all_on_snapshot(
+                        pods,
+                        nodes,
+                        candidate_pods,
+                        max_claims_stop,
+                        any_failure,
+                    )
+                } else {
+                    draft
+                }
             }
-            packer::QuickProbe::Undecided => {
-                let mut all = Vec::with_capacity(pods.len() + self.snapshot.pending.len());
-                all.extend(pods.iter().map(|p| (*p).clone()));
-                all.extend(self.snapshot.pending.iter().cloned());
-                let stops = packer::Stops {
-                    watched: candidate_pods,
-                    max_claims: max_claims_stop,
-                    any_failure,
-                };
-                self.solve_on_snapshot(&all, nodes, stops)
-            }
+            packer::QuickProbe::Undecided => self.solve_all_on_snapshot(
+                pods,
+                nodes,
+                candidate_pods,
+                max_claims_stop,
+                any_failure,
+            ),
         };
         // Membership by a per-probe stamp on each pod id: sorting thousands of ids per
         // multi-node probe was a tenth of a large day.
@@ -736,6 +753,27 @@ impl Simulation<'_> {
             .map(|c| self.scheduler.finalize(c))
             .collect();
         (Outcome::Replace(claims), verdict_key)
+    }
+
+    /// The full solve of a probe: the candidates' pods (in queue order) and the pending
+    /// pods on the snapshot without `nodes`.
+    fn solve_all_on_snapshot(
+        &mut self,
+        pods: &[&model::pod::Pod],
+        nodes: &[NodeId],
+        watched: usize,
+        max_claims: Option<usize>,
+        any_failure: bool,
+    ) -> packer::Draft {
+        let mut all = Vec::with_capacity(pods.len() + self.snapshot.pending.len());
+        all.extend(pods.iter().map(|p| (*p).clone()));
+        all.extend(self.snapshot.pending.iter().cloned());
+        let stops = packer::Stops {
+            watched,
+            max_claims,
+            any_failure,
+        };
+        self.solve_on_snapshot(&all, nodes, stops)
     }
 
     /// 15 s after a decision: re-check and start it, or abort.

@@ -451,18 +451,24 @@ proptest! {
             }
             match quick {
                 packer::QuickProbe::Undecided => {}
-                packer::QuickProbe::OffExisting { watched: off_watched, others: off_others } => {
-                    // The full solve binds every other pod to an existing node, and its
-                    // claims and unschedulable pods are those of the off pods alone.
-                    prop_assert!(!draft.stopped);
+                packer::QuickProbe::OffExisting { watched: off_watched, others: off_others, seed } => {
+                    // Unless a pod with topology missed its first rung in a solve of the
+                    // off pods alone (then the engine solves in full), the full solve
+                    // binds every other pod to an existing node, and its claims and
+                    // unschedulable pods are those of the off pods alone.
                     let off: Vec<Pod> = off_watched
                         .iter()
                         .map(|&i| watched[i].clone())
                         .chain(off_others.iter().map(|&j| others[j].clone()))
                         .collect();
-                    prop_assert_eq!(draft.output.bindings.len() + off.len(), all.len());
                     let stops = |max_claims| packer::Stops { watched: off_watched.len(), max_claims, ..Default::default() };
-                    let alone = sched.schedule_draft_without_existing(&off, &usage, stops(None));
+                    let alone = sched.schedule_draft_without_existing(&off, &usage, stops(None), &seed);
+                    if alone.topology_missed {
+                        prop_assert!(!seed.is_empty());
+                        continue;
+                    }
+                    prop_assert!(!draft.stopped);
+                    prop_assert_eq!(draft.output.bindings.len() + off.len(), all.len());
                     prop_assert!(alone.output.bindings.is_empty());
                     let mut want = draft.output.unschedulable.clone();
                     let mut got = alone.output.unschedulable.clone();
@@ -472,7 +478,7 @@ proptest! {
                     let want: Vec<_> = draft.claims.iter().map(|c| sched.finalize(c.clone())).collect();
                     let got: Vec<_> = alone.claims.into_iter().map(|c| sched.finalize(c)).collect();
                     prop_assert_eq!(got, want);
-                    let alone_limited = sched.schedule_draft_without_existing(&off, &usage, stops(Some(1)));
+                    let alone_limited = sched.schedule_draft_without_existing(&off, &usage, stops(Some(1)), &seed);
                     prop_assert_eq!(probe_fails(&alone_limited, &watched), probe_fails(&limited, &watched));
                 }
                 packer::QuickProbe::WatchedWaits(id) => {
@@ -543,6 +549,7 @@ fn quick_probe_decides_typical_probes() {
     let off = |n: usize| packer::QuickProbe::OffExisting {
         watched: (0..n).collect(),
         others: vec![],
+        seed: packer::TopologySeed::default(),
     };
     assert_eq!(
         quick(&mut sched, &mut prepared, &[pod(0)], &[0, 1], false),
@@ -620,21 +627,57 @@ fn quick_probe_checks_topology_on_existing_nodes() {
         spec: Arc::new(spec),
         created_at: model::SimTime(0),
     };
-    let probe = |sched: &mut Scheduler, prepared: &mut packer::PreparedExisting, p: Pod| {
-        // A full solve first caches the domain tables the quick probe reads.
+    let usage = [PoolUsage::default()];
+    let stops = packer::Stops {
+        watched: 1,
+        ..Default::default()
+    };
+    let solve = |sched: &mut Scheduler,
+                 prepared: &mut packer::PreparedExisting,
+                 p: &Pod,
+                 masked: &[usize]| {
         let pods = [p.clone()];
         let input = ScheduleInput {
             pods: &pods,
             existing: &existing,
-            pool_usage: &[PoolUsage::default()],
+            pool_usage: &usage,
         };
-        let stops = packer::Stops {
-            watched: 1,
-            ..Default::default()
-        };
-        let full = sched.schedule_draft(&input, prepared, &[], stops);
-        let quick = sched.quick_probe(&pods, &[], &existing, prepared, &[], false);
+        // A full solve first caches the domain tables the quick probe reads.
+        let full = sched.schedule_draft(&input, prepared, masked, stops);
+        let quick = sched.quick_probe(&pods, &[], &existing, prepared, masked, false);
+        (quick, full)
+    };
+    let probe = |sched: &mut Scheduler, prepared: &mut packer::PreparedExisting, p: Pod| {
+        let (quick, full) = solve(sched, prepared, &p, &[]);
         (quick, full.stopped)
+    };
+    // A pod off the existing nodes: the solve of it alone from the seed gives the full
+    // solve's claim.
+    let mut off_claim = |sched: &mut Scheduler,
+                         prepared: &mut packer::PreparedExisting,
+                         p: Pod,
+                         masked: &[usize]| {
+        let (quick, full) = solve(sched, prepared, &p, masked);
+        let packer::QuickProbe::OffExisting {
+            watched,
+            others,
+            seed,
+        } = quick
+        else {
+            panic!("expected the pod off the existing nodes, got {quick:?}");
+        };
+        assert_eq!((watched, others), (vec![0], vec![]));
+        assert!(!seed.is_empty());
+        let alone = sched.schedule_draft_without_existing(&[p], &usage, stops, &seed);
+        assert!(!alone.topology_missed);
+        let want: Vec<_> = full.claims.into_iter().map(|c| sched.finalize(c)).collect();
+        let got: Vec<_> = alone
+            .claims
+            .into_iter()
+            .map(|c| sched.finalize(c))
+            .collect();
+        assert_eq!(got, want);
+        got
     };
     // Skew 2 from a minimum of 1: zone 1 (2 + 1 − 1) is allowed, so node a takes it.
     let spread_pod = pod(
@@ -663,21 +706,102 @@ fn quick_probe_checks_topology_on_existing_nodes() {
         (packer::QuickProbe::WatchedWaits(PodId(1)), true)
     );
     // Every node holds a pod of the app, so the preferred anti-affinity (first rung)
-    // fits no existing node: the full solve decides.
+    // fits no existing node: the pod goes to a new node.
     let mut term = anti(labels::HOSTNAME, &[("app", "web")]);
     term.weight = Some(100);
     let shy = pod(
         2,
         PodSpec {
-            labels: app,
+            labels: app.clone(),
             pod_anti_affinity: vec![term],
             ..spec(1_000, GI)
         },
     );
-    assert_eq!(
-        probe(&mut sched, &mut prepared, shy),
-        (packer::QuickProbe::Undecided, false)
+    off_claim(&mut sched, &mut prepared, shy, &[]);
+    // Without node b (masked), zone 2 counts none, the only zone skew 1 allows: the new
+    // node is in zone 2, which only the seeded counts tell a solve of the pod alone.
+    let zonal = pod(
+        3,
+        PodSpec {
+            labels: app,
+            topology_spread: vec![spread(labels::ZONE, 1, &[("app", "web")])],
+            ..spec(1_000, GI)
+        },
     );
+    let claims = off_claim(&mut sched, &mut prepared, zonal, &[2]);
+    let zone = claims[0].launch.as_ref().map(|l| l.zone.as_str());
+    assert_eq!(zone, Some(ZONES[1]));
+}
+
+/// A pod with a preferred term that fits no existing node at its first rung may come back
+/// to one at its second when no new node can be made (here a NodePool limit): the quick
+/// probe does not answer from the pods after it, which first fit would have placed
+/// without it.
+#[test]
+fn quick_probe_leaves_relaxable_pods_to_the_full_solve() {
+    let app = labels_of(&[("app", "web")]);
+    let bound = Arc::new(PodSpec {
+        labels: app.clone(),
+        ..spec(100, GI)
+    });
+    // One launching node, holding a pod of the app, with room for one more pod.
+    let existing = vec![ExistingNode {
+        id: NodeRef::Node(NodeId(0)),
+        name: "a".into(),
+        labels: labels_of(&[(labels::ZONE, ZONES[0]), (labels::HOSTNAME, "a")]),
+        taints: vec![],
+        allocatable: Resources::new(1_500, 32 * GI).with(ResourceKind::Pods, 110),
+        requested: Resources::new(100, GI),
+        initialized: false,
+        nodepool: None,
+        pods: vec![packer::BoundPods {
+            spec: bound,
+            count: 1,
+        }],
+    }];
+    let mut np = nodepool("default");
+    np.limits.resources = Resources::UNLIMITED.with(ResourceKind::CpuMillis, 1);
+    let mut sched = Scheduler::new(
+        vec![pool_with(np, fake_catalogue(8, &ZONES))],
+        &[],
+        VersionProfile::V1,
+    );
+    let mut term = anti(labels::HOSTNAME, &[("app", "web")]);
+    term.weight = Some(100);
+    let pod = |id: u32, spec: PodSpec| Pod {
+        id: PodId(id),
+        name: format!("p{id}").into(),
+        workload: model::WorkloadId(0),
+        spec: Arc::new(spec),
+        created_at: model::SimTime(u64::from(id)),
+    };
+    let watched = [
+        pod(
+            0,
+            PodSpec {
+                labels: app,
+                pod_anti_affinity: vec![term],
+                ..spec(1_000, GI)
+            },
+        ),
+        pod(1, spec(1_000, GI)),
+    ];
+    let mut prepared = sched.prepare(&existing);
+    let input = ScheduleInput {
+        pods: &watched,
+        existing: &existing,
+        pool_usage: &[PoolUsage::default()],
+    };
+    let stops = packer::Stops {
+        watched: 2,
+        ..Default::default()
+    };
+    let full = sched.schedule_draft(&input, &mut prepared, &[], stops);
+    // The relaxed pod takes the room and waits for the node first.
+    assert!(full.stopped);
+    assert_eq!(full.output.bindings.last().map(|b| b.pod), Some(PodId(0)));
+    let quick = sched.quick_probe(&watched, &[], &existing, &mut prepared, &[], false);
+    assert_eq!(quick, packer::QuickProbe::Undecided);
 }
 
 /// After a node leaves, a re-prepared snapshot keeps its topology counts on the right

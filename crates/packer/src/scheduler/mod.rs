@@ -36,6 +36,7 @@ use crate::variant::{Variant, ladder};
 pub use prepared::{Draft, DraftClaim, PreparedExisting, Stops};
 pub use queue::{QueueKey, queue_key, queue_order};
 pub use quick::{QuickProbe, merged_in_queue_order};
+pub use quick_topology::TopologySeed;
 
 /// Taints a node carries only while it starts; Karpenter assumes pods will tolerate them
 /// on uninitialized nodes ("should assume pod will schedule to a node with ephemeral taint").
@@ -288,6 +289,8 @@ struct Solve<'s, 'i> {
     /// [`Stops::max_claims`], and how many watched pods are placed so far.
     stop_claims: Option<usize>,
     stop_any_failure: bool,
+    /// [`Draft::topology_missed`].
+    topology_missed: bool,
     watched_placed: usize,
     over_claims: bool,
     claims: Vec<Claim>,

@@ -82,6 +82,10 @@ pub struct Draft {
     /// [`Stops::any_failure`] was asked) and there were more claims than allowed; later
     /// pods were not placed or reported.
     pub over_claims: bool,
+    /// A pod that owns or counts in a topology group missed its first rung on its first
+    /// try (it was relaxed, retried or left unschedulable). A solve of only the pods off
+    /// the existing nodes then may not match the full solve ([`QuickProbe::OffExisting`]).
+    pub topology_missed: bool,
 }
 
 /// When a draft solve may stop before placing every pod. The first `watched` input pods

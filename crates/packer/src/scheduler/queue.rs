@@ -101,6 +101,10 @@ impl<'s, 'i> Solve<'s, 'i> {
                 Ok(()) => return Ok(()),
                 Err(e) => last = e,
             }
+            let spec = &self.specs[si];
+            if !spec.variants[0].owned.is_empty() || !spec.selected_by.is_empty() {
+                self.topology_missed = true;
+            }
         }
         Err(last)
     }
@@ -153,6 +157,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             claims,
             stopped: self.stopped,
             over_claims: self.over_claims,
+            topology_missed: self.topology_missed,
         };
         let mut domain_tables = self.domain_cache;
         for (mut table, len) in self.topology.tables.into_iter().zip(self.table_base_len) {

@@ -22,7 +22,7 @@ use std::borrow::Borrow;
 use model::taints::first_untolerated;
 
 use super::existing_nodes::taints_reject;
-use super::quick_topology::ProbeTopology;
+use super::quick_topology::{ProbeTopology, TopologySeed, relaxable};
 use super::*;
 
 /// A probe's answer when first fit on existing nodes decides it.
@@ -34,11 +34,13 @@ pub enum QuickProbe {
     /// existing node; every other pod binds to an existing node, and no watched pod to an
     /// uninitialized one. The full solve's new claims and unschedulable pods are those of
     /// [`Scheduler::schedule_draft_without_existing`] over these pods alone, watched ones
-    /// first (the unschedulable ones possibly listed in another rotation of the retry
-    /// queue: retries of pods that fit nowhere end in the same state either way).
+    /// first, from `seed` (the unschedulable ones possibly listed in another rotation of
+    /// the retry queue: retries of pods that fit nowhere end in the same state either
+    /// way), unless that solve reports [`Draft::topology_missed`].
     OffExisting {
         watched: Vec<usize>,
         others: Vec<usize>,
+        seed: TopologySeed,
     },
     /// Every pod binds to an existing node, and no watched pod to an uninitialized one.
     AllOnExisting,
@@ -177,6 +179,9 @@ impl Scheduler {
         // spec then, and rooms only shrink, so a pod of the same spec fits there first or
         // later (or, if it fitted nowhere, nowhere).
         let mut last_fit: Option<(usize, Option<usize>)> = None;
+        // A pod off the existing nodes has a later rung: the full solve might yet put it
+        // on an existing node, taking room first fit gave to later pods.
+        let mut relaxable_off = false;
         let (mut off_watched, mut off_others) = (Vec::new(), Vec::new());
         for (pod, position) in merged_in_queue_order(watched, others) {
             let is_watched = position.is_ok();
@@ -185,13 +190,15 @@ impl Scheduler {
                 return QuickProbe::Undecided;
             }
             // The pod's topology groups, if it owns or is counted by any.
-            let (groups, owns) = match &mut topology {
+            let (groups, owns, uncertain) = match &mut topology {
                 Some(t) => {
                     let i = t.spec_index(spec);
                     let g = t.groups(i);
-                    ((!g.is_free()).then_some(i), !g.owned.is_empty())
+                    let free = g.is_free();
+                    let owns = !g.owned.is_empty();
+                    ((!free).then_some(i), owns, !free && t.touches_uncertain(i))
                 }
-                None => (None, false),
+                None => (None, false, false),
             };
             let demand = pod_demand(&spec.requests);
             let (tree, order, epoch) = (&p.carried.tree, &p.carried.order, s.epoch);
@@ -211,7 +218,14 @@ impl Scheduler {
                     })
             };
             let tables = &p.carried.domain_tables;
-            let found = if let (true, Some(t), Some(i)) = (owns, &topology, groups) {
+            let found = if uncertain {
+                // Where topology allows this pod depends on claims first fit does not
+                // know; it is decided only if no existing node has room for it at all.
+                match tree.find_first(&demand, &mut s.stack, accepts) {
+                    Some(_) => return QuickProbe::Undecided,
+                    None => None,
+                }
+            } else if let (true, Some(t), Some(i)) = (owns, &topology, groups) {
                 // Counts change as pods are placed, so first fit for a pod that owns a
                 // group is searched afresh (and remembers nothing).
                 tree.find_first(&demand, &mut s.stack, |slot| {
@@ -229,11 +243,12 @@ impl Scheduler {
                     _ => tree.find_first(&demand, &mut s.stack, accepts),
                 }
             };
-            last_fit = (!owns).then_some((key, found));
+            last_fit = (!owns && !uncertain).then_some((key, found));
             let Some(slot) = found else {
-                // On a claim the pod would count in a domain first fit does not know.
-                if groups.is_some() {
-                    return QuickProbe::Undecided;
+                // On a claim the pod counts in a domain first fit does not know.
+                if let (Some(t), Some(i)) = (topology.as_mut(), groups) {
+                    t.went_off(i);
+                    relaxable_off |= relaxable(spec);
                 }
                 // With a single rung, a pod that fits no existing node now never will in
                 // this solve (rooms only shrink): it ends on a claim or unschedulable, and
@@ -244,7 +259,12 @@ impl Scheduler {
                 if is_watched && watch_one_claim {
                     watched_off_existing = watched_off_existing.saturating_add(&demand);
                     if !watched_off_existing.fits_in(&claim_max) {
-                        return QuickProbe::BeyondOneClaim;
+                        // Unless a pod off the existing nodes could come back to one.
+                        return if relaxable_off {
+                            QuickProbe::Undecided
+                        } else {
+                            QuickProbe::BeyondOneClaim
+                        };
                     }
                 }
                 match position {
@@ -254,7 +274,11 @@ impl Scheduler {
                 continue;
             };
             if is_watched && !existing[order[slot]].initialized {
-                return QuickProbe::WatchedWaits(pod.id);
+                return if relaxable_off {
+                    QuickProbe::Undecided
+                } else {
+                    QuickProbe::WatchedWaits(pod.id)
+                };
             }
             let left = room(slot).saturating_sub(&demand);
             s.free[slot] = left;
@@ -269,18 +293,23 @@ impl Scheduler {
             QuickProbe::OffExisting {
                 watched: off_watched,
                 others: off_others,
+                seed: topology
+                    .map(|t| t.seed(&p.carried.domain_tables))
+                    .unwrap_or_default(),
             }
         }
     }
 
-    /// A draft solve of `pods` with no existing node: after [`QuickProbe::OffExisting`],
-    /// the claims and unschedulable pods of the probe's full solve. `stops.watched`
-    /// counts the leading watched pods.
+    /// A draft solve of `pods` with no existing node, from the topology counts in `seed`:
+    /// after [`QuickProbe::OffExisting`], the claims and unschedulable pods of the probe's
+    /// full solve (unless [`Draft::topology_missed`]). `stops.watched` counts the leading
+    /// watched pods.
     pub fn schedule_draft_without_existing(
         &mut self,
         pods: &[Pod],
         pool_usage: &[crate::input::PoolUsage],
         stops: Stops,
+        seed: &TopologySeed,
     ) -> Draft {
         let input = ScheduleInput {
             pods,
@@ -288,6 +317,7 @@ impl Scheduler {
             pool_usage,
         };
         let mut solve = Solve::new(self, &input, None);
+        seed.apply(&mut solve.topology);
         solve.stop_watch = stops.watched;
         solve.stop_claims = stops.max_claims;
         solve.stop_any_failure = stops.any_failure;

@@ -2,11 +2,18 @@
 //! first rung, checked on existing nodes exactly as the full solve checks them
 //! ([`Solve::existing_accepts`], [`crate::topology::Topology::next_domains`]).
 //!
-//! This holds only while every pod a group counts is on an existing node: a pod on a new
-//! claim would count in the claim's zone, which first fit alone does not know. So a pod
-//! that owns a group or is counted by one and fits no existing node leaves the probe to
-//! the full solve, and so does a pod whose constraints are not modelled here (node
-//! selectors, node or pod affinity, required anti-affinity).
+//! A pod that owns a group or counts in one and fits no existing node goes to a claim,
+//! where it counts in a domain first fit does not know: its groups become *uncertain*.
+//! A later pod of an uncertain group is decided only if it fits no existing node even
+//! without topology (then it is off too); otherwise the probe is left to the full solve.
+//! So existing nodes only ever see pods placed before their groups became uncertain, and
+//! the counts at the end of the walk ([`TopologySeed`]) are those every off pod of an
+//! uncertain group meets in the full solve, besides the claims' own: a solve of the off
+//! pods alone, seeded with them, gives the full solve's claims, unless one of those pods
+//! misses its first rung there ([`Draft::topology_missed`]), when the full solve might
+//! have put it on an existing node at a later rung or retry. Pods whose constraints are
+//! not modelled here (node selectors, node or pod affinity, required anti-affinity) are
+//! left to the full solve.
 
 use super::existing_nodes::node_label;
 use super::prepared::Carried;
@@ -19,6 +26,55 @@ pub(super) struct ProbeTopology {
     specs: Vec<(usize, SpecGroups)>,
 }
 
+/// The topology counts the pods off the existing nodes start from, for
+/// [`Scheduler::schedule_draft_off_existing`]: per uncertain group, the full solve's
+/// domains and the counts of pods on existing nodes (none for hostname anti-affinity,
+/// which a new claim's hostname never meets).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopologySeed {
+    groups: Vec<SeedGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SeedGroup {
+    key: String,
+    kind: GroupKind,
+    selector: LabelSelector,
+    domains: Vec<String>,
+    /// (position in `domains`, count), counts above zero.
+    counts: Vec<(usize, u32)>,
+}
+
+impl TopologySeed {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Registers the seeded domains and counts in a solve's groups (those its pods own
+    /// or count in; others no pod of the solve meets).
+    pub(super) fn apply(&self, topology: &mut Topology) {
+        for seed in &self.groups {
+            let Some(g) = topology.groups.iter().position(|g| {
+                !g.inverse
+                    && g.kind == seed.kind
+                    && g.selector == seed.selector
+                    && topology.tables[g.table].key == seed.key
+            }) else {
+                continue;
+            };
+            let table = topology.groups[g].table;
+            let ids: Vec<u32> = seed
+                .domains
+                .iter()
+                .map(|d| topology.register(table, d))
+                .collect();
+            for &(i, n) in &seed.counts {
+                topology.record_n(g, ids[i], n);
+            }
+        }
+    }
+}
+
 struct ProbeGroup {
     /// Index into the snapshot's cached domain tables.
     table: usize,
@@ -27,6 +83,8 @@ struct ProbeGroup {
     selector: LabelSelector,
     /// Matching pods per domain id of the table.
     counts: Vec<u32>,
+    /// A pod it owns or counts went off the existing nodes.
+    uncertain: bool,
 }
 
 /// A spec's groups at its first rung.
@@ -55,6 +113,17 @@ fn modelled(spec: &PodSpec) -> bool {
         && spec.preferred_node_affinity.is_empty()
         && spec.pod_affinity.is_empty()
         && spec.pod_anti_affinity.iter().all(|t| !t.is_required())
+}
+
+/// Whether a modelled spec's ladder has rungs after its first (no pool has a
+/// `PreferNoSchedule` taint here): preferred anti-affinity or a `ScheduleAnyway` spread.
+/// Off the existing nodes, such a pod might come back to one at a later rung.
+pub(super) fn relaxable(spec: &PodSpec) -> bool {
+    spec.pod_anti_affinity.iter().any(|t| !t.is_required())
+        || spec
+            .topology_spread
+            .iter()
+            .any(|t| t.when_unsatisfiable == model::pod::WhenUnsatisfiable::ScheduleAnyway)
 }
 
 impl ProbeTopology {
@@ -147,6 +216,7 @@ impl ProbeTopology {
             kind,
             selector: selector.clone(),
             counts: Vec::new(),
+            uncertain: false,
         });
         Some(self.groups.len() - 1)
     }
@@ -204,6 +274,61 @@ impl ProbeTopology {
                 GroupKind::Affinity => false,
             }
         })
+    }
+
+    /// The groups a pod of `spec` owns or counts in.
+    fn touched(&self, spec: usize) -> impl Iterator<Item = usize> + '_ {
+        let groups = &self.specs[spec].1;
+        groups
+            .owned
+            .iter()
+            .chain(groups.selected_by.as_deref().unwrap_or(&[]))
+            .copied()
+    }
+
+    /// Whether a pod of `spec` owns or counts in an uncertain group.
+    pub fn touches_uncertain(&self, spec: usize) -> bool {
+        self.touched(spec).any(|g| self.groups[g].uncertain)
+    }
+
+    /// A pod of `spec` went off the existing nodes: its groups become uncertain.
+    pub fn went_off(&mut self, spec: usize) {
+        let touched: Vec<usize> = self.touched(spec).collect();
+        for g in touched {
+            self.groups[g].uncertain = true;
+        }
+    }
+
+    /// The uncertain groups' domains and counts now.
+    pub fn seed(&self, tables: &[DomainTable]) -> TopologySeed {
+        let groups = self
+            .groups
+            .iter()
+            .filter(|g| g.uncertain)
+            .map(|g| {
+                let table = &tables[g.table];
+                let shown = !(g.hostname && g.kind == GroupKind::AntiAffinity);
+                SeedGroup {
+                    key: table.key.clone(),
+                    kind: g.kind,
+                    selector: g.selector.clone(),
+                    domains: if shown {
+                        table.names.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    counts: if shown {
+                        (g.counts.iter().enumerate())
+                            .filter(|(d, n)| **n > 0 && *d < table.names.len())
+                            .map(|(d, n)| (d, *n))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect();
+        TopologySeed { groups }
     }
 
     /// Counts a pod of `spec` placed on `node`.

@@ -247,6 +247,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             stopped: false,
             stop_claims: None,
             stop_any_failure: false,
+            topology_missed: false,
             watched_placed: 0,
             over_claims: false,
             order,
