@@ -638,16 +638,14 @@ impl Simulation<'_> {
                 others,
                 seed,
             } => {
-                // Claims shaped by the existing nodes' topology counts are not kept.
                 if let [node] = nodes
                     && max_claims == 1
-                    && seed.is_empty()
                 {
                     let watched_off: Vec<&model::pod::Pod> =
                         watched.iter().map(|&i| pods[i]).collect();
                     let others_off: Vec<&model::pod::Pod> =
                         others.iter().map(|&j| &self.snapshot.pending[j]).collect();
-                    let key = self.verdict_key(*node, &watched_off, &others_off);
+                    let key = self.verdict_key(*node, &watched_off, &others_off, &seed);
                     // With invariants on, a kept refusal is checked against the solve.
                     if !self.check_invariants
                         && let Some(why) = self.verdicts.get(&key)
@@ -673,6 +671,8 @@ impl Simulation<'_> {
                     &seed,
                 );
                 if draft.topology_missed {
+                    // The full solve's answer depends on more than the key.
+                    verdict_key = None;
                     self.solve_all_on_snapshot(
                         pods,
                         nodes,

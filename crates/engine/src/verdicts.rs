@@ -5,7 +5,10 @@
 //! node (`packer::QuickProbe::OffExisting`), then by the replacement price rule. Nothing
 //! else of the cluster enters that answer: the solve reads the pods' specs in queue order,
 //! which of them are the candidate's, and the usage of NodePools with limits; the price
-//! rule reads the candidate's price and capacity type and the offerings. Pods of one spec
+//! rule reads the candidate's price and capacity type and the offerings; with topology,
+//! the solve also starts from the counts the walk left (`packer::TopologySeed`), unless
+//! a pod missed its first rung there (then the full solve answers, and nothing is kept).
+//! Pods of one spec
 //! are interchangeable there (only their ids differ, and a refusal names none). A node
 //! probed pass after pass mostly leaves the same pods off the others, and its replacement
 //! is refused for the same reason each time; this keeps such refusals, so a probe with an
@@ -40,6 +43,8 @@ pub struct VerdictKey {
     pods: Vec<(SpecRef, bool, u32)>,
     /// Per NodePool, its usage if it has limits (a pool without limits ignores usage).
     usage: Vec<Option<PoolUsage>>,
+    /// The topology counts the solve starts from.
+    seed: packer::TopologySeed,
 }
 
 /// A spec compared by identity, as the solve tells specs apart.
@@ -85,6 +90,7 @@ impl Simulation<'_> {
         node: NodeId,
         watched: &[&Pod],
         others: &[&Pod],
+        seed: &packer::TopologySeed,
     ) -> VerdictKey {
         let n = self.state.node(node);
         let mut pods: Vec<(SpecRef, bool, u32)> = Vec::new();
@@ -109,6 +115,7 @@ impl Simulation<'_> {
             capacity: n.capacity_type,
             pods,
             usage,
+            seed: seed.clone(),
         }
     }
 
