@@ -653,10 +653,10 @@ fn quick_probe_checks_topology_on_existing_nodes() {
     };
     // A pod off the existing nodes: the solve of it alone from the seed gives the full
     // solve's claim.
-    let mut off_claim = |sched: &mut Scheduler,
-                         prepared: &mut packer::PreparedExisting,
-                         p: Pod,
-                         masked: &[usize]| {
+    let off_claim = |sched: &mut Scheduler,
+                     prepared: &mut packer::PreparedExisting,
+                     p: Pod,
+                     masked: &[usize]| {
         let (quick, full) = solve(sched, prepared, &p, masked);
         let packer::QuickProbe::OffExisting {
             watched,
