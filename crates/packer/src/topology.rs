@@ -64,6 +64,8 @@ pub(crate) struct DomainTable {
     /// The values the pools registered after the existing nodes' (repeats included), so
     /// a snapshot can rebuild the table as a fresh solve would after nodes leave.
     pub from_pools: Vec<String>,
+    /// Each existing node's domain id (by input index), as registered.
+    pub node_ids: Vec<Option<u32>>,
 }
 
 impl DomainTable {
@@ -76,6 +78,72 @@ impl DomainTable {
         self.names.push(name.to_string());
         self.index.insert(name.to_string(), d);
         d
+    }
+
+    /// After the input's nodes changed (`new_of_old` maps old input indices to new ones;
+    /// nodes after the kept ones are new), renumbers the table as a fresh build would:
+    /// the nodes' values in input order, then the pools' values. Returns each old id's
+    /// new id (`None` for a value no longer present). Kept nodes' values are known by id,
+    /// so only new nodes' labels are read.
+    pub fn rebuild(
+        &mut self,
+        existing: &[crate::input::ExistingNode],
+        new_of_old: &[Option<usize>],
+    ) -> Vec<Option<u32>> {
+        let mut old_names = std::mem::take(&mut self.names);
+        let mut remap: Vec<Option<u32>> = vec![None; old_names.len()];
+        let mut old_id_of_new: Vec<Option<u32>> = vec![None; existing.len()];
+        let mut kept = 0;
+        for (old, new) in new_of_old.iter().enumerate() {
+            if let Some(new) = new {
+                old_id_of_new[*new] = self.node_ids.get(old).copied().flatten();
+                kept += 1;
+            }
+        }
+        // Values new to the table, by name (only new nodes can bring them).
+        let mut added: BTreeMap<String, u32> = BTreeMap::new();
+        let mut names: Vec<String> = Vec::with_capacity(old_names.len());
+        let mut take = |value: Result<u32, &str>, names: &mut Vec<String>| -> u32 {
+            let value = match value {
+                Ok(old) => Ok(old),
+                Err(v) => self.index.get(v).copied().ok_or(v),
+            };
+            match value {
+                Ok(old) => *remap[old as usize].get_or_insert_with(|| {
+                    names.push(std::mem::take(&mut old_names[old as usize]));
+                    names.len() as u32 - 1
+                }),
+                Err(v) => *added.entry(v.to_string()).or_insert_with(|| {
+                    names.push(v.to_string());
+                    names.len() as u32 - 1
+                }),
+            }
+        };
+        let mut node_ids = Vec::with_capacity(existing.len());
+        for (i, node) in existing.iter().enumerate() {
+            let id = if i < kept {
+                old_id_of_new[i].map(|old| take(Ok(old), &mut names))
+            } else {
+                crate::scheduler::node_label(node, &self.key).map(|v| take(Err(v), &mut names))
+            };
+            node_ids.push(id);
+        }
+        for v in &self.from_pools {
+            take(Err(v), &mut names);
+        }
+        self.index.retain(|_, id| match remap[*id as usize] {
+            Some(new) => {
+                *id = new;
+                true
+            }
+            None => false,
+        });
+        for (name, id) in added {
+            self.index.insert(name, id);
+        }
+        self.names = names;
+        self.node_ids = node_ids;
+        remap
     }
 
     /// Forgets every domain registered after the first `len` (a solve's placeholder

@@ -126,7 +126,7 @@ pub(super) fn taints_reject(node: &ExistingNode, untolerated: impl Fn(&[Taint]) 
 }
 
 /// A node's label, with the hostname defaulting to the node's name.
-pub(super) fn node_label<'a>(node: &'a ExistingNode, key: &str) -> Option<&'a str> {
+pub(crate) fn node_label<'a>(node: &'a ExistingNode, key: &str) -> Option<&'a str> {
     node.labels
         .get(key)
         .map(String::as_str)

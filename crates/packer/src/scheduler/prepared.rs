@@ -166,27 +166,8 @@ impl Carried {
     fn rebuild_tables(&mut self, existing: &[ExistingNode], new_of_old: &[Option<usize>]) {
         let mut remaps: Vec<(String, Vec<Option<u32>>)> = Vec::new();
         for table in &mut self.domain_tables {
-            let mut fresh = DomainTable {
-                key: table.key.clone(),
-                from_pools: std::mem::take(&mut table.from_pools),
-                ..DomainTable::default()
-            };
-            for node in existing {
-                if let Some(v) = super::existing_nodes::node_label(node, &fresh.key) {
-                    fresh.register(v);
-                }
-            }
-            for i in 0..fresh.from_pools.len() {
-                let v = fresh.from_pools[i].clone();
-                fresh.register(&v);
-            }
-            let remap = table
-                .names
-                .iter()
-                .map(|n| fresh.index.get(n).copied())
-                .collect();
-            remaps.push((fresh.key.clone(), remap));
-            *table = fresh;
+            let remap = table.rebuild(existing, new_of_old);
+            remaps.push((table.key.clone(), remap));
         }
         self.group_counts.entries.retain_mut(|g| {
             let Some((_, remap)) = remaps.iter().find(|(k, _)| *k == g.key) else {
@@ -229,15 +210,13 @@ impl Carried {
         if !same_ids {
             return false;
         }
-        for t in self
-            .domain_tables
-            .iter_mut()
-            .filter(|t| t.key == labels::HOSTNAME)
-        {
+        for t in &mut self.domain_tables {
             for n in new_nodes {
-                if let Some(v) = super::existing_nodes::node_label(n, labels::HOSTNAME) {
-                    t.register(v);
-                }
+                let id = super::existing_nodes::node_label(n, &t.key).map(|v| {
+                    // Only hostnames can be new here.
+                    t.register(v)
+                });
+                t.node_ids.push(id);
             }
         }
         true

@@ -114,9 +114,8 @@ impl<'s, 'i> Solve<'s, 'i> {
                 continue;
             }
             for node in input.existing {
-                if let Some(v) = node_label(node, &key) {
-                    topology.register(ti, v);
-                }
+                let id = node_label(node, &key).map(|v| topology.register(ti, v));
+                topology.tables[ti].node_ids.push(id);
             }
             if key != labels::HOSTNAME {
                 for pool in sched.pools.iter_mut() {
