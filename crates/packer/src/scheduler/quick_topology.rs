@@ -20,8 +20,8 @@ use super::prepared::Carried;
 use super::*;
 
 /// The probe's topology groups, counted from the bound pods of the nodes not masked.
-pub(super) struct ProbeTopology {
-    groups: Vec<ProbeGroup>,
+pub(super) struct ProbeTopology<'s> {
+    groups: Vec<ProbeGroup<'s>>,
     /// (spec key, its groups), sorted by key.
     specs: Vec<(usize, SpecGroups)>,
 }
@@ -75,12 +75,13 @@ impl TopologySeed {
     }
 }
 
-struct ProbeGroup {
+struct ProbeGroup<'s> {
     /// Index into the snapshot's cached domain tables.
     table: usize,
     hostname: bool,
     kind: GroupKind,
-    selector: LabelSelector,
+    /// Borrowed from a spec of the probe.
+    selector: &'s LabelSelector,
     /// Matching pods per domain id of the table.
     counts: Vec<u32>,
     /// A pod it owns or counts went off the existing nodes.
@@ -126,16 +127,16 @@ pub(super) fn relaxable(spec: &PodSpec) -> bool {
             .any(|t| t.when_unsatisfiable == model::pod::WhenUnsatisfiable::ScheduleAnyway)
 }
 
-impl ProbeTopology {
+impl<'s> ProbeTopology<'s> {
     /// The groups of `specs` (distinct, any order) and their counts on the nodes not
     /// `masked`, or `None` when some spec is not modelled or a group's key has no cached
     /// domain table yet (the full solve builds it, and later probes find it).
     pub fn new(
-        specs: &[&Arc<PodSpec>],
+        specs: &[&'s Arc<PodSpec>],
         existing: &[ExistingNode],
         carried: &mut Carried,
         masked: &[usize],
-    ) -> Option<ProbeTopology> {
+    ) -> Option<ProbeTopology<'s>> {
         let mut topo = ProbeTopology {
             groups: Vec::new(),
             specs: Vec::with_capacity(specs.len()),
@@ -180,7 +181,7 @@ impl ProbeTopology {
         } = carried;
         for g in &mut topo.groups {
             let table = &domain_tables[g.table];
-            let by_node = group_counts.get(&table.key, &g.selector, existing, |node| {
+            let by_node = group_counts.get(&table.key, g.selector, existing, |node| {
                 domain_of(table, node)
             });
             g.counts = vec![0; table.names.len()];
@@ -200,12 +201,12 @@ impl ProbeTopology {
         &mut self,
         key: &str,
         kind: GroupKind,
-        selector: &LabelSelector,
+        selector: &'s LabelSelector,
         carried: &Carried,
     ) -> Option<usize> {
         let key = labels::normalize_key(key);
         if let Some(g) = self.groups.iter().position(|g| {
-            g.kind == kind && g.selector == *selector && carried.domain_tables[g.table].key == key
+            g.kind == kind && g.selector == selector && carried.domain_tables[g.table].key == key
         }) {
             return Some(g);
         }
@@ -214,7 +215,7 @@ impl ProbeTopology {
             table,
             hostname: key == labels::HOSTNAME,
             kind,
-            selector: selector.clone(),
+            selector,
             counts: Vec::new(),
             uncertain: false,
         });
