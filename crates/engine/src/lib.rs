@@ -37,6 +37,7 @@ mod queue;
 mod replacement;
 mod rng;
 mod sim;
+mod simulate;
 mod snapshot;
 mod spot;
 mod state;

@@ -1,0 +1,242 @@
+//! `SimulateScheduling` for disruption probes: the candidates' pods and the pending pods
+//! scheduled onto the other nodes, through the cheapest route that gives the full
+//! solve's answer (the quick probe, a solve of only the pods off the existing nodes, a
+//! kept refusal), and with invariants on, checked against the full solve.
+
+use model::NodeId;
+use packer::NodeRef;
+
+use crate::disruption::Outcome;
+use crate::sim::Simulation;
+use crate::state::NodePhase;
+
+impl Simulation<'_> {
+    /// `SimulateScheduling`: the candidates' pods (plus pending pods) scheduled onto every
+    /// other node, with new NodeClaims where needed. The cluster view is prepared once per
+    /// pass ([`crate::snapshot::Snapshot`]); each probe masks its candidates, and launch
+    /// choices are only made for probes that pass the binding checks.
+    ///
+    /// A claims-only single-node probe also returns its [`crate::verdicts::VerdictKey`],
+    /// under which a refusal may be kept.
+    pub(crate) fn simulate(
+        &mut self,
+        nodes: &[NodeId],
+        max_claims: usize,
+    ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
+        self.ensure_snapshot();
+        let queued = self.lend_queued(nodes);
+        let pods = queued.in_queue_order(nodes);
+        let outcome = self.simulate_pods(nodes, &pods, max_claims);
+        drop(pods);
+        self.return_queued(queued);
+        outcome
+    }
+
+    /// [`Self::simulate`] with the candidates' pods in queue order.
+    fn simulate_pods(
+        &mut self,
+        nodes: &[NodeId],
+        pods: &[&model::pod::Pod],
+        max_claims: usize,
+    ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
+        // Drift replaces whatever the candidate's pods need; consolidation limits claims.
+        let allow_many = max_claims == usize::MAX;
+        // Most probes are decided by first fit on the existing nodes (see
+        // `packer::QuickProbe`); the answers below are the full solve's.
+        // A multi-node probe's reason is never shown (the binary search keeps only the
+        // longest prefix that works), so "more than one new node" may stand for whichever
+        // reason the full solve would have found first.
+        let watch_one_claim = nodes.len() > 1 && max_claims == 1;
+        let candidate_pods = pods.len();
+        // The first candidate pod that would wait for an uninitialized node decides the
+        // probe, so the solve stops there (see the reasons below); so does a claim beyond
+        // what consolidation allows once every candidate pod is placed (no candidate pod
+        // is then waiting or unschedulable, the reasons that come first).
+        let max_claims_stop = (!allow_many).then_some(max_claims);
+        // Nor is the reason a multi-node probe fails (see above): any failure will do.
+        let any_failure = nodes.len() > 1 && !allow_many;
+        let mut verdict_key = None;
+        let draft = match self.quick_probe_on_snapshot(pods, nodes, watch_one_claim) {
+            packer::QuickProbe::WatchedWaits(pod) => {
+                let why = format!(
+                    "pod {} would wait for an uninitialized node",
+                    self.state.pod(pod).pod.name
+                );
+                return (Outcome::Blocked(why), None);
+            }
+            packer::QuickProbe::AllOnExisting => return (Outcome::Delete, None),
+            packer::QuickProbe::BeyondOneClaim => return (too_many_claims(max_claims), None),
+            // The pods first fit leaves off the existing nodes are what the full solve
+            // puts on claims; a solve of them alone gives the same claims.
+            packer::QuickProbe::OffExisting {
+                watched,
+                others,
+                seed,
+            } => {
+                if let [node] = nodes
+                    && max_claims == 1
+                {
+                    let watched_off: Vec<&model::pod::Pod> =
+                        watched.iter().map(|&i| pods[i]).collect();
+                    let others_off: Vec<&model::pod::Pod> =
+                        others.iter().map(|&j| &self.snapshot.pending[j]).collect();
+                    let key = self.verdict_key(*node, &watched_off, &others_off, &seed);
+                    // With invariants on, a kept refusal is checked against the solve.
+                    if !self.check_invariants
+                        && let Some(why) = self.verdicts.get(&key)
+                    {
+                        return (Outcome::Blocked(why.to_string()), None);
+                    }
+                    verdict_key = Some(key);
+                }
+                let off: Vec<model::pod::Pod> = watched
+                    .iter()
+                    .map(|&i| (*pods[i]).clone())
+                    .chain(others.iter().map(|&j| self.snapshot.pending[j].clone()))
+                    .collect();
+                let stops = packer::Stops {
+                    watched: watched.len(),
+                    max_claims: max_claims_stop,
+                    any_failure,
+                };
+                let draft = self.scheduler.schedule_draft_without_existing(
+                    &off,
+                    &self.snapshot.usage,
+                    stops,
+                    &seed,
+                );
+                if draft.topology_missed {
+                    // The full solve's answer depends on more than the key.
+                    verdict_key = None;
+                    self.solve_all_on_snapshot(
+                        pods,
+                        nodes,
+                        candidate_pods,
+                        max_claims_stop,
+                        any_failure,
+                    )
+                } else {
+                    draft
+                }
+            }
+            packer::QuickProbe::Undecided => self.solve_all_on_snapshot(
+                pods,
+                nodes,
+                candidate_pods,
+                max_claims_stop,
+                any_failure,
+            ),
+        };
+        let (outcome, by_claims) = self.outcome_of(nodes, pods, max_claims, draft);
+        (outcome, verdict_key.filter(|_| by_claims))
+    }
+
+    /// What a probe's draft solve says: the candidate pods' bindings and unschedulable
+    /// pods, then its claims (launches chosen only for a probe that passes the rest);
+    /// and whether its claims decided it (a refusal then names no pod).
+    fn outcome_of(
+        &mut self,
+        nodes: &[NodeId],
+        pods: &[&model::pod::Pod],
+        max_claims: usize,
+        draft: packer::Draft,
+    ) -> (Outcome, bool) {
+        let allow_many = max_claims == usize::MAX;
+        let candidate_pods = pods.len();
+        // Membership by a per-probe stamp on each pod id: sorting thousands of ids per
+        // multi-node probe was a tenth of a large day.
+        self.probe_stamp += 1;
+        let stamp = self.probe_stamp;
+        if self.probe_marks.len() < self.state.pods.len() {
+            self.probe_marks.resize(self.state.pods.len(), 0);
+        }
+        for p in &pods[..candidate_pods] {
+            self.probe_marks[p.id.index()] = stamp;
+        }
+        let marks = &self.probe_marks;
+        let is_candidate = |p: &model::PodId| marks.get(p.index()) == Some(&stamp);
+        let out = &draft.output;
+        // A candidate pod landing on a node that is still launching counts as a failure
+        // (`helpers.go: SimulateScheduling`, `UninitializedNodeError`). When several pods
+        // fail, Karpenter's message lists them in map order; ours names the first pod
+        // that would wait, else the first in queue order that fits nowhere (not in the
+        // solve's retry order, which a solve of only the pods off existing nodes may
+        // rotate).
+        for b in &out.bindings {
+            if is_candidate(&b.pod)
+                && let NodeRef::Node(id) = b.node
+                && (self.state.node(id).phase == NodePhase::Launching || nodes.contains(&id))
+            {
+                let why = format!(
+                    "pod {} would wait for an uninitialized node",
+                    self.state.pod(b.pod).pod.name
+                );
+                return (Outcome::Blocked(why), false);
+            }
+        }
+        if let Some(u) = out
+            .unschedulable
+            .iter()
+            .filter(|u| is_candidate(&u.pod))
+            .min_by_key(|u| packer::queue_key(&self.state.pod(u.pod).pod))
+        {
+            let why = format!(
+                "pod {} would not fit elsewhere: {}",
+                self.state.pod(u.pod).pod.name,
+                u.reason
+            );
+            return (Outcome::Blocked(why), false);
+        }
+        let over_claims = draft.over_claims;
+        let claims: Vec<packer::DraftClaim> = draft
+            .claims
+            .into_iter()
+            .filter(|c| !allow_many || c.pods().iter().any(is_candidate))
+            .collect();
+        if claims.is_empty() {
+            return (Outcome::Delete, false);
+        }
+        if over_claims || claims.len() > max_claims {
+            return (too_many_claims(max_claims), true);
+        }
+        let claims = claims
+            .into_iter()
+            .map(|c| self.scheduler.finalize(c))
+            .collect();
+        (Outcome::Replace(claims), true)
+    }
+
+    /// The full solve of a probe: the candidates' pods (in queue order) and the pending
+    /// pods on the snapshot without `nodes`.
+    fn solve_all_on_snapshot(
+        &mut self,
+        pods: &[&model::pod::Pod],
+        nodes: &[NodeId],
+        watched: usize,
+        max_claims: Option<usize>,
+        any_failure: bool,
+    ) -> packer::Draft {
+        let mut all = Vec::with_capacity(pods.len() + self.snapshot.pending.len());
+        all.extend(pods.iter().map(|p| (*p).clone()));
+        all.extend(self.snapshot.pending.iter().cloned());
+        let stops = packer::Stops {
+            watched,
+            max_claims,
+            any_failure,
+        };
+        self.solve_on_snapshot(&all, nodes, stops)
+    }
+}
+
+/// A probe whose pods (with the pending pods) need more new nodes than consolidation may
+/// launch. The count is not given: the solve stops at the first claim too many.
+fn too_many_claims(max_claims: usize) -> Outcome {
+    Outcome::Blocked(if max_claims == 1 {
+        "its pods would need more than one new node; consolidation replaces with at most one".into()
+    } else {
+        format!(
+            "its pods would need more than {max_claims} new nodes; the repacking what-if allows at most {max_claims}"
+        )
+    })
+}
+
