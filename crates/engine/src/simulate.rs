@@ -32,8 +32,51 @@ impl Simulation<'_> {
         outcome
     }
 
-    /// [`Self::simulate`] with the candidates' pods in queue order.
+    /// [`Self::simulate`] with the candidates' pods in queue order. With invariants on,
+    /// an answer reached without the full solve is compared with the full solve's: the
+    /// same outcome, the same claims, and for a single node the same reason.
     fn simulate_pods(
+        &mut self,
+        nodes: &[NodeId],
+        pods: &[&model::pod::Pod],
+        max_claims: usize,
+    ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
+        let answer = self.simulate_fast(nodes, pods, max_claims);
+        if self.check_invariants {
+            let allow_many = max_claims == usize::MAX;
+            let any_failure = nodes.len() > 1 && !allow_many;
+            let draft = self.solve_all_on_snapshot(
+                pods,
+                nodes,
+                pods.len(),
+                (!allow_many).then_some(max_claims),
+                any_failure,
+            );
+            let (full, _) = self.outcome_of(nodes, pods, max_claims, draft);
+            let agree = match (&answer.0, &full) {
+                (Outcome::Delete, Outcome::Delete) => true,
+                (Outcome::Replace(a), Outcome::Replace(b)) => a == b,
+                (Outcome::Blocked(a), Outcome::Blocked(b)) => nodes.len() > 1 || a == b,
+                _ => false,
+            };
+            if !agree {
+                let names: Vec<&str> = nodes
+                    .iter()
+                    .map(|n| self.state.node(*n).name.as_str())
+                    .collect();
+                let what = format!(
+                    "a consolidation probe of {} answered {:?} without the full solve, which answers {full:?}",
+                    names.join(", "),
+                    answer.0
+                );
+                self.state.invariant_marks.note_violation(what);
+            }
+        }
+        answer
+    }
+
+    /// [`Self::simulate_pods`] by the cheapest route to the full solve's answer.
+    fn simulate_fast(
         &mut self,
         nodes: &[NodeId],
         pods: &[&model::pod::Pod],
@@ -239,4 +282,3 @@ fn too_many_claims(max_claims: usize) -> Outcome {
         )
     })
 }
-
