@@ -115,7 +115,7 @@ impl Scheduler {
     ) -> QuickProbe {
         // A required anti-affinity anywhere in the solve could repel a plain pod from a
         // node: bound pods' terms are checked per pod below, the probe's own pods' here,
-        // while listing the distinct specs and whether any has constraints.
+        // noting whether any pod has constraints (then its topology is built below).
         let mut last_spec = None;
         let mut constrained = false;
         for pod in watched.iter().map(Borrow::borrow).chain(others) {
