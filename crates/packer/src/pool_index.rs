@@ -21,6 +21,8 @@ use crate::input::PoolInput;
 /// Up to this many options, [`PoolIndex::max_effective`] visits them; beyond, it scans
 /// each kind's types from the largest.
 const VISIT_MAX: usize = 32;
+/// [`PoolIndex::within_limits_cached`] keeps this many answers.
+const LIMIT_CACHE_MAX: usize = 16;
 
 /// Requirement sets [`PoolIndex::compatible_with`] remembers before starting over.
 const COMPAT_CACHE_MAX: usize = 256;
@@ -101,6 +103,9 @@ pub(crate) struct PoolIndex {
     /// Keyed by the zone and capacity-type requirements themselves (few distinct ones,
     /// compared by equality: formatting a key per claim cost more than the lookup).
     price_cache: Vec<(PriceKey, Vec<(u64, usize)>)>,
+    /// Recent [`PoolIndex::within_limits`] answers by remaining room: a pass's probes
+    /// start from the same usage, and their first claims leave the same room.
+    limit_cache: Vec<(Resources, Bitset)>,
     /// Per label key: the values this pool's types and template can give a new node
     /// (topology domains), sorted.
     domain_cache: BTreeMap<String, Vec<String>>,
@@ -189,6 +194,7 @@ impl PoolIndex {
             capacity_order,
             compat_cache: Vec::new(),
             price_cache: Vec::new(),
+            limit_cache: Vec::new(),
             domain_cache: BTreeMap::new(),
             has_prefer_no_schedule,
             has_min_values,
@@ -354,6 +360,19 @@ impl PoolIndex {
             }
         }
         m
+    }
+
+    /// [`PoolIndex::within_limits`], remembering the last few answers.
+    pub fn within_limits_cached(&mut self, remaining: &Resources) -> Bitset {
+        if let Some((_, b)) = self.limit_cache.iter().find(|(r, _)| r == remaining) {
+            return b.clone();
+        }
+        let b = self.within_limits(remaining);
+        if self.limit_cache.len() == LIMIT_CACHE_MAX {
+            self.limit_cache.remove(0);
+        }
+        self.limit_cache.push((*remaining, b.clone()));
+        b
     }
 
     /// Types whose capacity fits in `remaining` for every limited resource

@@ -90,7 +90,8 @@ impl<'s, 'i> Solve<'s, 'i> {
                     if self.limit_ok[pool_i].is_some() {
                         let cap = pool.max_capacity(&self.claims[c].options);
                         self.remaining[pool_i] = self.remaining[pool_i].saturating_sub(&cap);
-                        let ok = self.sched.pools[pool_i].within_limits(&self.remaining[pool_i]);
+                        let ok =
+                            self.sched.pools[pool_i].within_limits_cached(&self.remaining[pool_i]);
                         self.limit_ok[pool_i] = Some(ok);
                     }
                     if let Some(n) = &mut self.remaining_nodes[pool_i] {

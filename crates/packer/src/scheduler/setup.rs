@@ -214,7 +214,7 @@ impl<'s, 'i> Solve<'s, 'i> {
         let mut remaining_nodes = Vec::with_capacity(npools);
         let mut over_limit = Vec::with_capacity(npools);
         let mut limit_ok = Vec::with_capacity(npools);
-        for (pi, pool) in sched.pools.iter().enumerate() {
+        for (pi, pool) in sched.pools.iter_mut().enumerate() {
             let limits = pool.input.nodepool.limits;
             let usage = input.pool_usage.get(pi).copied().unwrap_or_default();
             // `provisioner.go: Create` refuses a pool whose usage already exceeds a limit.
@@ -231,7 +231,7 @@ impl<'s, 'i> Solve<'s, 'i> {
             }));
             let rem = limits.resources.saturating_sub(&usage.capacity);
             let limited = limits.resources != Resources::UNLIMITED;
-            limit_ok.push(limited.then(|| pool.within_limits(&rem)));
+            limit_ok.push(limited.then(|| pool.within_limits_cached(&rem)));
             remaining.push(rem);
             remaining_nodes.push(limits.nodes.map(|n| n.saturating_sub(usage.nodes)));
         }
