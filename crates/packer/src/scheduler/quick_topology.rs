@@ -179,16 +179,23 @@ impl<'s> ProbeTopology<'s> {
             domain_tables,
             ..
         } = carried;
+        // Counts are by node index, ascending: the masked nodes (a multi-node probe has up
+        // to a hundred) are skipped by a merge.
+        let mut masked = masked.to_vec();
+        masked.sort_unstable();
         for g in &mut topo.groups {
             let table = &domain_tables[g.table];
             let by_node = group_counts.get(&table.key, g.selector, existing, |node| {
                 domain_of(table, node)
             });
             g.counts = vec![0; table.names.len()];
+            let mut skip = masked.iter().peekable();
             for &(ni, n, d) in by_node {
-                if let Some(d) = d
-                    && !masked.contains(&ni)
-                {
+                while skip.next_if(|&&m| m < ni).is_some() {}
+                if skip.peek() == Some(&&ni) {
+                    continue;
+                }
+                if let Some(d) = d {
                     let c = &mut g.counts[d as usize];
                     *c = c.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
                 }
