@@ -288,8 +288,8 @@ impl PreparedExisting {
     /// flag (which moves them in Karpenter's order), or changed their room or bound pods
     /// (`changed`, new input indices). Slots before the first change of order keep their
     /// place and tree; the rest is rebuilt. It equals [`Scheduler::prepare`]: topology
-    /// caches get the domain ids a fresh build would give (see [`Carried::keep_tables`]
-    /// and [`Carried::rebuild_tables`]), and only new and changed nodes are counted again.
+    /// caches get the domain ids a fresh build would give (see `Carried::keep_tables`
+    /// and `Carried::rebuild_tables`), and only new and changed nodes are counted again.
     pub fn reprepare(&mut self, existing: &[ExistingNode], changed: &[usize], removed: &[usize]) {
         let old_len = self.slot_of.len();
         let kept_len = old_len.saturating_sub(removed.len());

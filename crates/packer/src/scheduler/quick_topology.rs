@@ -27,7 +27,7 @@ pub(super) struct ProbeTopology<'s> {
 }
 
 /// The topology counts the pods off the existing nodes start from, for
-/// [`Scheduler::schedule_draft_off_existing`]: per uncertain group, the full solve's
+/// [`Scheduler::schedule_draft_without_existing`]: per uncertain group, the full solve's
 /// domains and the counts of pods on existing nodes (none for hostname anti-affinity,
 /// which a new claim's hostname never meets).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
