@@ -10,6 +10,28 @@ use crate::disruption::Outcome;
 use crate::sim::Simulation;
 use crate::state::NodePhase;
 
+/// A probe's answer, whether the full solve gave it, and the key a refusal may be kept
+/// under (claims-only single-node probes).
+struct Probed {
+    outcome: Outcome,
+    key: Option<crate::verdicts::VerdictKey>,
+    solved_in_full: bool,
+}
+
+/// When a probe's solve may stop early: at the first of its `watched` candidate pods that
+/// would wait for an uninitialized node, and for consolidation at a claim beyond
+/// `max_claims` once every candidate pod is placed — at once for a multi-node probe, whose
+/// reason is never shown (the binary search keeps only the longest prefix that works).
+fn probe_stops(nodes: &[NodeId], max_claims: usize, watched: usize) -> packer::Stops {
+    // Drift replaces whatever the candidate's pods need; consolidation limits claims.
+    let allow_many = max_claims == usize::MAX;
+    packer::Stops {
+        watched,
+        max_claims: (!allow_many).then_some(max_claims),
+        any_failure: nodes.len() > 1 && !allow_many,
+    }
+}
+
 impl Simulation<'_> {
     /// `SimulateScheduling`: the candidates' pods (plus pending pods) scheduled onto every
     /// other node, with new NodeClaims where needed. The cluster view is prepared once per
@@ -42,18 +64,10 @@ impl Simulation<'_> {
         max_claims: usize,
     ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
         let answer = self.simulate_fast(nodes, pods, max_claims);
-        if self.check_invariants {
-            let allow_many = max_claims == usize::MAX;
-            let any_failure = nodes.len() > 1 && !allow_many;
-            let draft = self.solve_all_on_snapshot(
-                pods,
-                nodes,
-                pods.len(),
-                (!allow_many).then_some(max_claims),
-                any_failure,
-            );
+        if self.check_invariants && !answer.solved_in_full {
+            let draft = self.solve_all_on_snapshot(pods, nodes, max_claims);
             let (full, _) = self.outcome_of(nodes, pods, max_claims, draft);
-            let agree = match (&answer.0, &full) {
+            let agree = match (&answer.outcome, &full) {
                 (Outcome::Delete, Outcome::Delete) => true,
                 (Outcome::Replace(a), Outcome::Replace(b)) => a == b,
                 (Outcome::Blocked(a), Outcome::Blocked(b)) => nodes.len() > 1 || a == b,
@@ -67,12 +81,12 @@ impl Simulation<'_> {
                 let what = format!(
                     "a consolidation probe of {} answered {:?} without the full solve, which answers {full:?}",
                     names.join(", "),
-                    answer.0
+                    answer.outcome
                 );
                 self.state.invariant_marks.note_violation(what);
             }
         }
-        answer
+        (answer.outcome, answer.key)
     }
 
     /// [`Self::simulate_pods`] by the cheapest route to the full solve's answer.
@@ -81,34 +95,29 @@ impl Simulation<'_> {
         nodes: &[NodeId],
         pods: &[&model::pod::Pod],
         max_claims: usize,
-    ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
-        // Drift replaces whatever the candidate's pods need; consolidation limits claims.
-        let allow_many = max_claims == usize::MAX;
+    ) -> Probed {
         // Most probes are decided by first fit on the existing nodes (see
-        // `packer::QuickProbe`); the answers below are the full solve's.
-        // A multi-node probe's reason is never shown (the binary search keeps only the
-        // longest prefix that works), so "more than one new node" may stand for whichever
-        // reason the full solve would have found first.
+        // `packer::QuickProbe`); the answers below are the full solve's. A multi-node
+        // probe's reason is never shown, so "more than one new node" may stand for
+        // whichever reason the full solve would have found first.
         let watch_one_claim = nodes.len() > 1 && max_claims == 1;
-        let candidate_pods = pods.len();
-        // The first candidate pod that would wait for an uninitialized node decides the
-        // probe, so the solve stops there (see the reasons below); so does a claim beyond
-        // what consolidation allows once every candidate pod is placed (no candidate pod
-        // is then waiting or unschedulable, the reasons that come first).
-        let max_claims_stop = (!allow_many).then_some(max_claims);
-        // Nor is the reason a multi-node probe fails (see above): any failure will do.
-        let any_failure = nodes.len() > 1 && !allow_many;
         let mut verdict_key = None;
+        let mut solved_in_full = false;
+        let quick = |outcome| Probed {
+            outcome,
+            key: None,
+            solved_in_full: false,
+        };
         let draft = match self.quick_probe_on_snapshot(pods, nodes, watch_one_claim) {
             packer::QuickProbe::WatchedWaits(pod) => {
                 let why = format!(
                     "pod {} would wait for an uninitialized node",
                     self.state.pod(pod).pod.name
                 );
-                return (Outcome::Blocked(why), None);
+                return quick(Outcome::Blocked(why));
             }
-            packer::QuickProbe::AllOnExisting => return (Outcome::Delete, None),
-            packer::QuickProbe::BeyondOneClaim => return (too_many_claims(max_claims), None),
+            packer::QuickProbe::AllOnExisting => return quick(Outcome::Delete),
+            packer::QuickProbe::BeyondOneClaim => return quick(too_many_claims(max_claims)),
             // The pods first fit leaves off the existing nodes are what the full solve
             // puts on claims; a solve of them alone gives the same claims.
             packer::QuickProbe::OffExisting {
@@ -128,7 +137,7 @@ impl Simulation<'_> {
                     if !self.check_invariants
                         && let Some(why) = self.verdicts.get(&key)
                     {
-                        return (Outcome::Blocked(why.to_string()), None);
+                        return quick(Outcome::Blocked(why.to_string()));
                     }
                     verdict_key = Some(key);
                 }
@@ -137,41 +146,32 @@ impl Simulation<'_> {
                     .map(|&i| (*pods[i]).clone())
                     .chain(others.iter().map(|&j| self.snapshot.pending[j].clone()))
                     .collect();
-                let stops = packer::Stops {
-                    watched: watched.len(),
-                    max_claims: max_claims_stop,
-                    any_failure,
-                };
                 let draft = self.scheduler.schedule_draft_without_existing(
                     &off,
                     &self.snapshot.usage,
-                    stops,
+                    probe_stops(nodes, max_claims, watched.len()),
                     &seed,
                 );
                 if draft.topology_missed {
                     // The full solve's answer depends on more than the key.
                     verdict_key = None;
-                    self.solve_all_on_snapshot(
-                        pods,
-                        nodes,
-                        candidate_pods,
-                        max_claims_stop,
-                        any_failure,
-                    )
+                    solved_in_full = true;
+                    self.solve_all_on_snapshot(pods, nodes, max_claims)
                 } else {
                     draft
                 }
             }
-            packer::QuickProbe::Undecided => self.solve_all_on_snapshot(
-                pods,
-                nodes,
-                candidate_pods,
-                max_claims_stop,
-                any_failure,
-            ),
+            packer::QuickProbe::Undecided => {
+                solved_in_full = true;
+                self.solve_all_on_snapshot(pods, nodes, max_claims)
+            }
         };
         let (outcome, by_claims) = self.outcome_of(nodes, pods, max_claims, draft);
-        (outcome, verdict_key.filter(|_| by_claims))
+        Probed {
+            outcome,
+            key: verdict_key.filter(|_| by_claims),
+            solved_in_full,
+        }
     }
 
     /// What a probe's draft solve says: the candidate pods' bindings and unschedulable
@@ -185,7 +185,6 @@ impl Simulation<'_> {
         draft: packer::Draft,
     ) -> (Outcome, bool) {
         let allow_many = max_claims == usize::MAX;
-        let candidate_pods = pods.len();
         // Membership by a per-probe stamp on each pod id: sorting thousands of ids per
         // multi-node probe was a tenth of a large day.
         self.probe_stamp += 1;
@@ -193,7 +192,7 @@ impl Simulation<'_> {
         if self.probe_marks.len() < self.state.pods.len() {
             self.probe_marks.resize(self.state.pods.len(), 0);
         }
-        for p in &pods[..candidate_pods] {
+        for p in pods {
             self.probe_marks[p.id.index()] = stamp;
         }
         let marks = &self.probe_marks;
@@ -255,18 +254,12 @@ impl Simulation<'_> {
         &mut self,
         pods: &[&model::pod::Pod],
         nodes: &[NodeId],
-        watched: usize,
-        max_claims: Option<usize>,
-        any_failure: bool,
+        max_claims: usize,
     ) -> packer::Draft {
         let mut all = Vec::with_capacity(pods.len() + self.snapshot.pending.len());
         all.extend(pods.iter().map(|p| (*p).clone()));
         all.extend(self.snapshot.pending.iter().cloned());
-        let stops = packer::Stops {
-            watched,
-            max_claims,
-            any_failure,
-        };
+        let stops = probe_stops(nodes, max_claims, pods.len());
         self.solve_on_snapshot(&all, nodes, stops)
     }
 }
