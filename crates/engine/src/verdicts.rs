@@ -4,11 +4,11 @@
 //! only the pods that fit nowhere (the candidate's and the pending ones) with no existing
 //! node (`packer::QuickProbe::OffExisting`), then by the replacement price rule. Nothing
 //! else of the cluster enters that answer: the solve reads the pods' specs in queue order,
-//! which of them are the candidate's, and the usage of NodePools with limits; the price
-//! rule reads the candidate's price and capacity type and the offerings; with topology,
-//! the solve also starts from the counts the walk left (`packer::TopologySeed`), unless
-//! a pod missed its first rung there (then the full solve answers, and nothing is kept).
-//! Pods of one spec
+//! which of them are the candidate's, and the room left under NodePools' limits as far as
+//! the solve could use it ([`packer::LimitRoom`]); the price rule reads the candidate's
+//! price and capacity type and the offerings; with topology, the solve also starts from
+//! the counts the walk left (`packer::TopologySeed`), unless a pod missed its first rung
+//! there (then the full solve answers, and nothing is kept). Pods of one spec
 //! are interchangeable there (only their ids differ, and a refusal names none). A node
 //! probed pass after pass mostly leaves the same pods off the others, and its replacement
 //! is refused for the same reason each time; this keeps such refusals, so a probe with an
@@ -25,7 +25,6 @@ use model::NodeId;
 use model::instance::CapacityType;
 use model::pod::{Pod, PodSpec};
 use model::price::UsdPerHour;
-use packer::PoolUsage;
 
 use crate::disruption::Outcome;
 use crate::sim::Simulation;
@@ -41,8 +40,8 @@ pub struct VerdictKey {
     /// The solve's pods in queue order, run-length encoded: (spec, the candidate's?,
     /// count). Holding the `Arc` keeps the spec's address from being reused.
     pods: Vec<(SpecRef, bool, u32)>,
-    /// Per NodePool, its usage if it has limits (a pool without limits ignores usage).
-    usage: Vec<Option<PoolUsage>>,
+    /// Per NodePool with limits, the room the solve reads ([`packer::LimitRoom`]).
+    limits: Vec<Option<packer::LimitRoom>>,
     /// The topology counts the solve starts from.
     seed: packer::TopologySeed,
 }
@@ -103,18 +102,14 @@ impl Simulation<'_> {
                 _ => pods.push((SpecRef(pod.spec.clone()), is_watched, 1)),
             }
         }
-        let usage = self
-            .cfg
-            .nodepools
-            .iter()
-            .zip(&self.snapshot.usage)
-            .map(|(pool, usage)| (pool.limits != Default::default()).then_some(*usage))
-            .collect();
+        let limits = self
+            .scheduler
+            .limit_rooms(&self.snapshot.usage, watched.len() + others.len());
         VerdictKey {
             price: n.price,
             capacity: n.capacity_type,
             pods,
-            usage,
+            limits,
             seed: seed.clone(),
         }
     }

@@ -34,6 +34,7 @@ use crate::reason::{PoolRejection, summarize};
 use crate::topology::{DomainTable, GroupKind, Topology};
 use crate::variant::{Variant, ladder};
 pub(crate) use existing_nodes::node_label;
+pub use new_claims::LimitRoom;
 pub use prepared::{Draft, DraftClaim, PreparedExisting, Stops};
 pub use queue::{QueueKey, queue_key, queue_order};
 pub use quick::{QuickProbe, merged_in_queue_order};

@@ -1,7 +1,10 @@
 //! Opening a claim from the first NodePool by weight that can take the pod
 //! (`scheduler.go: addToNewNodeClaim`), limits (`subtractMax`) and reasons.
 
+use model::nodepool::Limits;
+
 use super::*;
+use crate::input::PoolUsage;
 
 impl<'s, 'i> Solve<'s, 'i> {
     pub(super) fn add_to_new_claim(
@@ -161,5 +164,52 @@ impl<'s, 'i> Solve<'s, 'i> {
                 format!("topology spread of {sel} on {key} (maxSkew {max_skew})")
             }
         }
+    }
+}
+
+/// What a solve of a few pods reads of one NodePool's usage, for keying the solve's
+/// answers: the limit usage already exceeds, and the room left under each limit and in
+/// claims, capped where none of the solve's claims could reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitRoom {
+    exceeded: Option<ResourceKind>,
+    room: Resources,
+    nodes: Option<u64>,
+}
+
+impl Scheduler {
+    /// Per NodePool, what a solve of at most `pods` pods from `pool_usage` reads of it
+    /// (`None` for a pool without limits). Equal rooms give solves that decide alike:
+    /// each claim takes at most the pool's largest capacity from the room (`subtractMax`)
+    /// and one from the node count, and a solve opens at most one claim per pod, so with
+    /// room for `pods` largest capacities (or nodes) every claim finds room for any type.
+    pub fn limit_rooms(&self, pool_usage: &[PoolUsage], pods: usize) -> Vec<Option<LimitRoom>> {
+        let claims = u64::try_from(pods).unwrap_or(u64::MAX);
+        self.pools
+            .iter()
+            .enumerate()
+            .map(|(pi, pool)| {
+                let limits = pool.input.nodepool.limits;
+                if limits == Limits::default() {
+                    return None;
+                }
+                let usage = pool_usage.get(pi).copied().unwrap_or_default();
+                let largest = pool.max_capacity(&pool.base);
+                let mut room = limits.resources.saturating_sub(&usage.capacity);
+                for k in ResourceKind::ALL {
+                    let reach = largest.get(k).saturating_mul(claims);
+                    room.set(k, room.get(k).min(reach));
+                }
+                Some(LimitRoom {
+                    exceeded: ResourceKind::ALL
+                        .into_iter()
+                        .find(|k| usage.capacity.get(*k) > limits.resources.get(*k)),
+                    room,
+                    nodes: limits
+                        .nodes
+                        .map(|n| n.saturating_sub(usage.nodes).min(claims)),
+                })
+            })
+            .collect()
     }
 }
