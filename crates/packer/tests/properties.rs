@@ -496,6 +496,24 @@ proptest! {
                 }
             }
         }
+        // Bound pods change after the snapshot answered probes (which keeps topology
+        // counts between them): once refreshed, it answers as a fresh snapshot does.
+        let mut existing = case.existing.clone();
+        if let Some(node) = existing.first_mut() {
+            let spread = case.specs.iter().find(|s| !s.topology_spread.is_empty());
+            let spec = spread.unwrap_or(&case.specs[0]).clone();
+            node.pods.push(packer::BoundPods { spec, count: 2 });
+            prepared.refresh(&existing, &[0]);
+            let mut fresh = sched.prepare(&existing);
+            let input = ScheduleInput { pods: &all, existing: &existing, pool_usage: &usage };
+            let stops = packer::Stops { watched: watched.len(), ..Default::default() };
+            for snapshot in [&mut prepared, &mut fresh] {
+                sched.schedule_draft(&input, snapshot, &masked, stops);
+            }
+            let refreshed = sched.quick_probe(&watched, &others, &existing, &mut prepared, &masked, false);
+            let want = sched.quick_probe(&watched, &others, &existing, &mut fresh, &masked, false);
+            prop_assert_eq!(refreshed, want);
+        }
     }
 }
 
@@ -939,6 +957,11 @@ proptest! {
         // counts), which re-preparing keeps where a fresh build would match them.
         let before = ScheduleInput { pods: &case.pods, existing: &base, pool_usage: &usage };
         sched.schedule_draft(&before, &mut prepared, &[], packer::Stops::default());
+        // And a quick probe its topology counts, which re-preparing must take again.
+        let mut sorted = case.pods.clone();
+        sorted.sort_by(packer::queue_order);
+        let (watched, others) = sorted.split_at(sorted.len() / 3);
+        sched.quick_probe(watched, others, &base, &mut prepared, &[], true);
         let mut existing = base.clone();
         let mut changed = Vec::new();
         for (i, node) in existing.iter_mut().enumerate() {
@@ -999,9 +1022,6 @@ proptest! {
         let a: Vec<_> = a.claims.into_iter().map(|c| sched.finalize(c)).collect();
         let b: Vec<_> = b.claims.into_iter().map(|c| sched.finalize(c)).collect();
         prop_assert_eq!(a, b);
-        let mut sorted = case.pods.clone();
-        sorted.sort_by(packer::queue_order);
-        let (watched, others) = sorted.split_at(sorted.len() / 3);
         let qa = sched.quick_probe(watched, others, &existing, &mut prepared, &masked, true);
         let qb = sched.quick_probe(watched, others, &existing, &mut fresh, &masked, true);
         prop_assert_eq!(qa, qb);

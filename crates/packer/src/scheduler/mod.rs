@@ -321,6 +321,7 @@ mod claims;
 mod existing_nodes;
 mod new_claims;
 mod prepared;
+mod probe_groups;
 mod queue;
 mod quick;
 mod quick_topology;

@@ -29,6 +29,8 @@ pub struct PreparedExisting {
     initialized: Vec<bool>,
     pub(super) carried: Carried,
     pub(super) scratch: super::quick::QuickScratch,
+    /// The quick probe's topology groups and their counts on this snapshot.
+    pub(super) probe_groups: super::probe_groups::ProbeGroups,
 }
 
 /// What a solve takes from its prepared snapshot, works on, and hands back (the tree with
@@ -250,6 +252,7 @@ impl PreparedExisting {
             slot_of,
             free,
             scratch: Default::default(),
+            probe_groups: Default::default(),
         }
     }
 
@@ -281,6 +284,7 @@ impl PreparedExisting {
         carried
             .group_counts
             .refresh(existing, changed, &is_changed, &carried.domain_tables);
+        self.probe_groups.forget_counts();
     }
 
     /// Prepares again after the nodes at old input indices `removed` left the input (the
@@ -385,6 +389,7 @@ impl PreparedExisting {
         carried
             .group_counts
             .refresh(existing, &recount, &is_changed, &carried.domain_tables);
+        self.probe_groups.forget_counts();
     }
 
     /// How many existing nodes it was prepared for.
@@ -537,9 +542,21 @@ impl GroupCounts {
         key: &str,
         selector: &LabelSelector,
         existing: &[ExistingNode],
-        mut domain: impl FnMut(&ExistingNode) -> Option<u32>,
+        domain: impl FnMut(&ExistingNode) -> Option<u32>,
     ) -> &[(usize, usize, Option<u32>)] {
-        let i = match self
+        let i = self.index(key, selector, existing, domain);
+        &self.entries[i].by_node
+    }
+
+    /// The group's position, for [`GroupCounts::by_node`] until the next refresh.
+    pub fn index(
+        &mut self,
+        key: &str,
+        selector: &LabelSelector,
+        existing: &[ExistingNode],
+        mut domain: impl FnMut(&ExistingNode) -> Option<u32>,
+    ) -> usize {
+        match self
             .entries
             .iter()
             .position(|g| g.key == key && g.selector == *selector)
@@ -563,8 +580,12 @@ impl GroupCounts {
                 });
                 self.entries.len() - 1
             }
-        };
-        &self.entries[i].by_node
+        }
+    }
+
+    /// The counts of the group at `index` ([`GroupCounts::index`]), by node index.
+    pub fn by_node(&self, index: usize) -> &[(usize, usize, Option<u32>)] {
+        &self.entries[index].by_node
     }
 }
 

@@ -150,7 +150,13 @@ impl Scheduler {
                     specs.push(&pod.spec);
                 }
             }
-            match ProbeTopology::new(&specs, existing, &mut p.carried, masked) {
+            match ProbeTopology::new(
+                &specs,
+                existing,
+                &mut p.carried,
+                &mut p.probe_groups,
+                masked,
+            ) {
                 Some(t) => topology = Some(t),
                 None => return QuickProbe::Undecided,
             }

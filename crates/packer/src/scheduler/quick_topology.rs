@@ -17,6 +17,7 @@
 
 use super::existing_nodes::node_label;
 use super::prepared::Carried;
+use super::probe_groups::ProbeGroups;
 use super::*;
 
 /// The probe's topology groups, counted from the bound pods of the nodes not masked.
@@ -76,6 +77,8 @@ impl TopologySeed {
 }
 
 struct ProbeGroup<'s> {
+    /// The group as the snapshot knows it ([`ProbeGroups`]).
+    known: usize,
     /// Index into the snapshot's cached domain tables.
     table: usize,
     hostname: bool,
@@ -93,16 +96,15 @@ struct ProbeGroup<'s> {
 pub(super) struct SpecGroups {
     /// Groups the pod must satisfy: every spread constraint and preferred anti-affinity.
     pub owned: Vec<usize>,
-    /// Groups that count the pod, matched when the walk first meets the spec (many
-    /// probes end before meeting most).
-    pub selected_by: Option<Vec<usize>>,
+    /// Groups that count the pod.
+    pub selected_by: Vec<usize>,
 }
 
 impl SpecGroups {
     /// Whether first fit with no topology check places the pod as the full solve does,
     /// and placing it changes no count.
     pub fn is_free(&self) -> bool {
-        self.owned.is_empty() && self.selected_by.as_ref().is_none_or(Vec::is_empty)
+        self.owned.is_empty() && self.selected_by.is_empty()
     }
 }
 
@@ -135,6 +137,7 @@ impl<'s> ProbeTopology<'s> {
         specs: &[&'s Arc<PodSpec>],
         existing: &[ExistingNode],
         carried: &mut Carried,
+        known: &mut ProbeGroups,
         masked: &[usize],
     ) -> Option<ProbeTopology<'s>> {
         let mut topo = ProbeTopology {
@@ -145,33 +148,42 @@ impl<'s> ProbeTopology<'s> {
             if !modelled(spec) {
                 return None;
             }
+            // `owned` follows the terms' order, so each group borrows its term's selector.
+            let selectors = (spec.topology_spread.iter().map(|t| &t.label_selector))
+                .chain(spec.pod_anti_affinity.iter().map(|t| &t.label_selector));
             let mut owned = Vec::new();
-            for tsc in &spec.topology_spread {
-                let kind = GroupKind::Spread {
-                    max_skew: tsc.max_skew,
-                    min_domains: tsc.min_domains.unwrap_or(0),
+            for (kg, selector) in known.owned(spec).to_vec().into_iter().zip(selectors) {
+                let g = match topo.groups.iter().position(|g| g.known == kg) {
+                    Some(g) => g,
+                    None => {
+                        let key = known.key(kg);
+                        let table = carried.domain_tables.iter().position(|t| t.key == key)?;
+                        topo.groups.push(ProbeGroup {
+                            known: kg,
+                            table,
+                            hostname: key == labels::HOSTNAME,
+                            kind: known.kind(kg),
+                            selector,
+                            counts: Vec::new(),
+                            uncertain: false,
+                        });
+                        topo.groups.len() - 1
+                    }
                 };
-                owned.push(topo.group_for(
-                    &tsc.topology_key,
-                    kind,
-                    &tsc.label_selector,
-                    carried,
-                )?);
+                owned.push(g);
             }
-            for term in &spec.pod_anti_affinity {
-                let kind = GroupKind::AntiAffinity;
-                owned.push(topo.group_for(
-                    &term.topology_key,
-                    kind,
-                    &term.label_selector,
-                    carried,
-                )?);
-            }
-            let groups = SpecGroups {
-                owned,
-                selected_by: None,
-            };
-            topo.specs.push((spec_key(spec), groups));
+            topo.specs.push((
+                spec_key(spec),
+                SpecGroups {
+                    owned,
+                    selected_by: Vec::new(),
+                },
+            ));
+        }
+        for (spec, (_, groups)) in specs.iter().zip(&mut topo.specs) {
+            groups.selected_by = (0..topo.groups.len())
+                .filter(|&g| known.counts_pods_of(spec, topo.groups[g].known))
+                .collect();
         }
         topo.specs.sort_unstable_by_key(|(k, _)| *k);
         let Carried {
@@ -179,70 +191,29 @@ impl<'s> ProbeTopology<'s> {
             domain_tables,
             ..
         } = carried;
-        // Counts are by node index, ascending: the masked nodes (a multi-node probe has up
-        // to a hundred) are skipped by a merge.
-        let mut masked = masked.to_vec();
-        masked.sort_unstable();
+        // A multi-node probe masks up to a hundred nodes: their counts come off the
+        // snapshot's.
         for g in &mut topo.groups {
-            let table = &domain_tables[g.table];
-            let by_node = group_counts.get(&table.key, g.selector, existing, |node| {
-                domain_of(table, node)
-            });
-            g.counts = vec![0; table.names.len()];
-            let mut skip = masked.iter().peekable();
-            for &(ni, n, d) in by_node {
-                while skip.next_if(|&&m| m < ni).is_some() {}
-                if skip.peek() == Some(&&ni) {
-                    continue;
-                }
-                if let Some(d) = d {
+            let (all, entry) =
+                known.counts(g.known, &domain_tables[g.table], group_counts, existing);
+            g.counts = all.to_vec();
+            let by_node = group_counts.by_node(entry);
+            for &ni in masked {
+                if let Ok(k) = by_node.binary_search_by_key(&ni, |e| e.0)
+                    && let (_, n, Some(d)) = by_node[k]
+                {
                     let c = &mut g.counts[d as usize];
-                    *c = c.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+                    *c = c.saturating_sub(u32::try_from(n).unwrap_or(u32::MAX));
                 }
             }
         }
         Some(topo)
     }
 
-    fn group_for(
-        &mut self,
-        key: &str,
-        kind: GroupKind,
-        selector: &'s LabelSelector,
-        carried: &Carried,
-    ) -> Option<usize> {
-        let key = labels::normalize_key(key);
-        if let Some(g) = self.groups.iter().position(|g| {
-            g.kind == kind && g.selector == selector && carried.domain_tables[g.table].key == key
-        }) {
-            return Some(g);
-        }
-        let table = carried.domain_tables.iter().position(|t| t.key == key)?;
-        self.groups.push(ProbeGroup {
-            table,
-            hostname: key == labels::HOSTNAME,
-            kind,
-            selector,
-            counts: Vec::new(),
-            uncertain: false,
-        });
-        Some(self.groups.len() - 1)
-    }
-
-    /// The index of a spec given to [`ProbeTopology::new`], for [`ProbeTopology::groups`]
-    /// (which then knows the groups counting it).
-    pub fn spec_index(&mut self, spec: &Arc<PodSpec>) -> usize {
+    /// The index of a spec given to [`ProbeTopology::new`], for [`ProbeTopology::groups`].
+    pub fn spec_index(&self, spec: &Arc<PodSpec>) -> usize {
         let key = spec_key(spec);
-        let i = self.specs.partition_point(|(k, _)| *k < key);
-        if self.specs[i].1.selected_by.is_none() {
-            let groups = &self.groups;
-            self.specs[i].1.selected_by = Some(
-                (0..groups.len())
-                    .filter(|&g| groups[g].selector.matches(&spec.labels))
-                    .collect(),
-            );
-        }
-        i
+        self.specs.partition_point(|(k, _)| *k < key)
     }
 
     pub fn groups(&self, spec: usize) -> &SpecGroups {
@@ -252,7 +223,7 @@ impl<'s> ProbeTopology<'s> {
     /// Whether a pod of `spec` may go to `node` for every group it owns.
     pub fn allows(&self, spec: usize, node: &ExistingNode, tables: &[DomainTable]) -> bool {
         let groups = &self.specs[spec].1;
-        let selected_by = groups.selected_by.as_deref().unwrap_or(&[]);
+        let selected_by = &groups.selected_by;
         groups.owned.iter().all(|&g| {
             let group = &self.groups[g];
             let Some(d) = domain_of(&tables[group.table], node) else {
@@ -287,11 +258,7 @@ impl<'s> ProbeTopology<'s> {
     /// The groups a pod of `spec` owns or counts in.
     fn touched(&self, spec: usize) -> impl Iterator<Item = usize> + '_ {
         let groups = &self.specs[spec].1;
-        groups
-            .owned
-            .iter()
-            .chain(groups.selected_by.as_deref().unwrap_or(&[]))
-            .copied()
+        groups.owned.iter().chain(&groups.selected_by).copied()
     }
 
     /// Whether a pod of `spec` owns or counts in an uncertain group.
@@ -342,7 +309,7 @@ impl<'s> ProbeTopology<'s> {
     /// Counts a pod of `spec` placed on `node`.
     pub fn record(&mut self, spec: usize, node: &ExistingNode, tables: &[DomainTable]) {
         let ProbeTopology { groups, specs } = self;
-        for &g in specs[spec].1.selected_by.as_deref().unwrap_or(&[]) {
+        for &g in &specs[spec].1.selected_by {
             let group = &mut groups[g];
             if let Some(d) = domain_of(&tables[group.table], node) {
                 if group.counts.len() <= d as usize {
@@ -355,6 +322,6 @@ impl<'s> ProbeTopology<'s> {
 }
 
 /// The node's domain id in `table`, if it has the table's label.
-fn domain_of(table: &DomainTable, node: &ExistingNode) -> Option<u32> {
+pub(super) fn domain_of(table: &DomainTable, node: &ExistingNode) -> Option<u32> {
     node_label(node, &table.key).and_then(|v| table.index.get(v).copied())
 }
