@@ -50,24 +50,27 @@ impl ProbeGroups {
         }
     }
 
-    /// The groups `spec` owns, in the order of its terms (spread constraints, then
-    /// anti-affinity terms), as indices for [`ProbeGroups::counts`].
-    pub fn owned(&mut self, spec: &Arc<PodSpec>) -> &[usize] {
-        let i = self.spec(spec);
+    /// How many groups are known (group indices are below it).
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The groups spec `i` ([`ProbeGroups::spec`]) owns, in the order of its terms
+    /// (spread constraints, then anti-affinity terms).
+    pub fn owned(&self, i: usize) -> &[usize] {
         &self.specs[i].owned
     }
 
-    /// Whether group `g` counts pods of `spec`.
-    pub fn counts_pods_of(&mut self, spec: &Arc<PodSpec>, g: usize) -> bool {
-        let i = self.spec(spec);
+    /// The groups counting pods of spec `i`, ascending.
+    pub fn counted_in(&mut self, i: usize) -> &[usize] {
         let known = &mut self.specs[i];
-        for (gi, group) in self.groups.iter().enumerate().skip(known.checked) {
+        for (g, group) in self.groups.iter().enumerate().skip(known.checked) {
             if group.selector.matches(&known.spec.labels) {
-                known.counted_in.push(gi);
+                known.counted_in.push(g);
             }
         }
         known.checked = self.groups.len();
-        known.counted_in.binary_search(&g).is_ok()
+        &known.counted_in
     }
 
     pub fn key(&self, g: usize) -> &str {
@@ -109,7 +112,8 @@ impl ProbeGroups {
         (counts, *entry)
     }
 
-    fn spec(&mut self, spec: &Arc<PodSpec>) -> usize {
+    /// The index of `spec`, its groups found the first time it is asked for.
+    pub fn spec(&mut self, spec: &Arc<PodSpec>) -> usize {
         let address = spec_key(spec);
         match self.specs.binary_search_by_key(&address, |s| s.address) {
             Ok(i) => i,

@@ -144,16 +144,22 @@ impl<'s> ProbeTopology<'s> {
             groups: Vec::new(),
             specs: Vec::with_capacity(specs.len()),
         };
+        let mut known_specs = Vec::with_capacity(specs.len());
+        // Known group → its place in `topo.groups`.
+        let mut local: Vec<Option<usize>> = Vec::new();
         for spec in specs {
             if !modelled(spec) {
                 return None;
             }
+            let ks = known.spec(spec);
+            known_specs.push(ks);
+            local.resize(known.len(), None);
             // `owned` follows the terms' order, so each group borrows its term's selector.
             let selectors = (spec.topology_spread.iter().map(|t| &t.label_selector))
                 .chain(spec.pod_anti_affinity.iter().map(|t| &t.label_selector));
             let mut owned = Vec::new();
-            for (kg, selector) in known.owned(spec).to_vec().into_iter().zip(selectors) {
-                let g = match topo.groups.iter().position(|g| g.known == kg) {
+            for (&kg, selector) in known.owned(ks).iter().zip(selectors) {
+                let g = match local[kg] {
                     Some(g) => g,
                     None => {
                         let key = known.key(kg);
@@ -167,6 +173,7 @@ impl<'s> ProbeTopology<'s> {
                             counts: Vec::new(),
                             uncertain: false,
                         });
+                        local[kg] = Some(topo.groups.len() - 1);
                         topo.groups.len() - 1
                     }
                 };
@@ -180,10 +187,11 @@ impl<'s> ProbeTopology<'s> {
                 },
             ));
         }
-        for (spec, (_, groups)) in specs.iter().zip(&mut topo.specs) {
-            groups.selected_by = (0..topo.groups.len())
-                .filter(|&g| known.counts_pods_of(spec, topo.groups[g].known))
+        for (&ks, (_, groups)) in known_specs.iter().zip(&mut topo.specs) {
+            groups.selected_by = (known.counted_in(ks).iter())
+                .filter_map(|&kg| local.get(kg).copied().flatten())
                 .collect();
+            groups.selected_by.sort_unstable();
         }
         topo.specs.sort_unstable_by_key(|(k, _)| *k);
         let Carried {
