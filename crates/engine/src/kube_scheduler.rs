@@ -44,7 +44,8 @@ impl Simulation<'_> {
         // rooms only shrink and anti-affinity only blocks more as pods bind, so later pods
         // of the same spec fit nowhere either (a nominated pod still tries its node).
         let mut fits_nowhere: Vec<usize> = Vec::new();
-        let mut views = ViewCache::default();
+        let mut views = std::mem::take(&mut self.topology_views);
+        views.start_pass();
         for pod in order {
             if !views.has(self.state.spec_of(pod)) {
                 crate::topology_view::refresh_node_specs(self);
@@ -52,7 +53,10 @@ impl Simulation<'_> {
             if let Some(node) = self.choose_node(pod, &schedulable, &mut fits_nowhere, &mut views) {
                 let nominated = self.state.pod(pod).nominated;
                 self.state.bind(pod, node, now);
-                views.after_bind(self, pod, node, nominated);
+                for id in std::iter::once(node).chain(nominated) {
+                    crate::topology_view::refresh_node_spec(self, id);
+                }
+                views.after_bind(self, node, nominated);
                 if let Ok(k) = schedulable.binary_search_by_key(&node.index(), |(i, _)| *i) {
                     schedulable[k].1 = self.state.nodes[node.index()].free();
                 }
@@ -70,6 +74,7 @@ impl Simulation<'_> {
         if let Some(what) = views.stale.take() {
             self.state.invariant_marks.note_violation(what);
         }
+        self.topology_views = views;
         if newly_unschedulable {
             self.arm_ca_scan();
         }

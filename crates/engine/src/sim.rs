@@ -116,6 +116,8 @@ pub struct Simulation<'s> {
     pub pod_summaries: Vec<crate::candidates::PodSummary>,
     /// Per node id: its pods grouped by spec, for kube-scheduler's topology views.
     pub node_specs: Vec<crate::topology_view::NodeSpecs>,
+    /// Kube-scheduler's topology views, kept across passes.
+    pub topology_views: crate::topology_view::ViewCache,
     /// Per pod id, the disruption probe that last marked it as a candidate's pod.
     pub probe_marks: Vec<u64>,
     pub probe_stamp: u64,
@@ -198,6 +200,7 @@ impl<'s> Simulation<'s> {
             snapshot: crate::snapshot::Snapshot::default(),
             pod_summaries: Vec::new(),
             node_specs: Vec::new(),
+            topology_views: Default::default(),
             probe_marks: Vec::new(),
             probe_stamp: 0,
             unavailable: Vec::new(),

@@ -1,12 +1,15 @@
 //! What kube-scheduler's required anti-affinity and DoNotSchedule spread filters need to
-//! know about the cluster for one pod spec, and keeping it current as a pass binds pods.
+//! know about the cluster for one pod spec, kept current across passes and bindings.
 //!
-//! Building a view sweeps every node and every pod on it; a pass over hundreds of pending
-//! pods of a few Deployments built the same views again per pod, a fifth of a day with
-//! topology spread. A binding changes one node's pods (and perhaps another's
-//! nominations), so [`ViewCache`] updates each view built this pass instead.
+//! Building a view sweeps every node and every pod on it. A pass over hundreds of pending
+//! pods of a few Deployments built the same views again per pod, and a day with zone
+//! spread keeps a few pods pending pass after pass, each pass sweeping every node again
+//! although only a few nodes had changed. A view is a sum of per-node shares, so
+//! [`ViewCache`] keeps each spec's view with every node's share and recounts only the
+//! nodes whose pods, nominations or schedulability changed (a binding changes one
+//! node's pods and perhaps another's nominations).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use model::labels::LabelSelector;
@@ -16,48 +19,71 @@ use model::{NodeId, PodId};
 
 use crate::kube_scheduler::node_selection_allows;
 use crate::sim::Simulation;
-use crate::state::NodeState;
+use crate::state::{NodePhase, NodeState};
 
-/// One spec's view of the cluster, gathered in one sweep over the nodes.
+/// One spec's view of the cluster: per domain, what the nodes in it hold.
 #[derive(Debug, PartialEq)]
 pub struct TopologyView {
     blocked: Vec<Blocked>,
     spread: Vec<Spread>,
 }
 
-/// A required anti-affinity term and the domains holding a matching pod (bound or
-/// nominated).
+/// A required anti-affinity term and, per domain, how many nodes hold a matching pod
+/// (bound or nominated); a domain is blocked while any does.
 #[derive(Debug, PartialEq)]
 struct Blocked {
     key: String,
     selector: LabelSelector,
-    domains: BTreeSet<String>,
+    domains: BTreeMap<String, u32>,
 }
 
-/// A DoNotSchedule spread constraint: matching bound pods per eligible domain, and
-/// their minimum.
+/// A DoNotSchedule spread constraint: per domain with an eligible node, how many eligible
+/// nodes it has and their matching bound pods; and the least of those pod counts.
 #[derive(Debug, PartialEq)]
 struct Spread {
     key: String,
     selector: LabelSelector,
     max_skew: u32,
-    counts: BTreeMap<String, u32>,
+    counts: BTreeMap<String, DomainCount>,
     min: u32,
 }
 
-/// Whether a selector matches each distinct pod spec, by the spec's address (a
-/// Deployment's pods share one spec).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct DomainCount {
+    nodes: u32,
+    pods: u32,
+}
+
+/// What one node adds to a view: per anti-affinity term, its domain if it holds a
+/// matching pod; per spread constraint, its domain and matching bound pods if eligible.
+#[derive(Debug, Clone, Default)]
+struct Share {
+    blocked: Vec<Option<String>>,
+    spread: Vec<Option<(String, u32)>>,
+}
+
+/// A node's share changes only with its pods or nominations (`pod_edits`), its
+/// schedulability, and its end; labels and taints never change.
+type Stamp = (u64, bool);
+
+fn stamp(n: &NodeState) -> Option<Stamp> {
+    (n.phase != NodePhase::Terminated).then_some((n.pod_edits, n.is_schedulable()))
+}
+
+/// Whether each term's selector matches each distinct pod spec, by (term, the spec's
+/// address): a Deployment's pods share one spec. Kept across passes, so it holds the
+/// spec, whose address then cannot be reused by another.
 #[derive(Default)]
-struct Matches(Vec<(usize, bool)>);
+struct Matches(Vec<((usize, usize), bool, Arc<PodSpec>)>);
 
 impl Matches {
-    fn of(&mut self, selector: &LabelSelector, spec: &Arc<PodSpec>) -> bool {
-        let key = Arc::as_ptr(spec) as usize;
+    fn of(&mut self, term: usize, selector: &LabelSelector, spec: &Arc<PodSpec>) -> bool {
+        let key = (term, Arc::as_ptr(spec) as usize);
         match self.0.binary_search_by_key(&key, |e| e.0) {
             Ok(i) => self.0[i].1,
             Err(i) => {
                 let m = selector.matches(&spec.labels);
-                self.0.insert(i, (key, m));
+                self.0.insert(i, (key, m, spec.clone()));
                 m
             }
         }
@@ -88,19 +114,28 @@ fn group(sim: &Simulation, pods: &[PodId]) -> Vec<(Arc<PodSpec>, u32)> {
 /// Brings every live node's [`NodeSpecs`] up to date (rebuilding only nodes whose pods
 /// or nominations changed).
 pub fn refresh_node_specs(sim: &mut Simulation) {
-    let mut all = std::mem::take(&mut sim.node_specs);
-    if all.len() < sim.state.nodes.len() {
-        all.resize_with(sim.state.nodes.len(), NodeSpecs::default);
+    let live = std::mem::take(&mut sim.state.live);
+    for id in &live {
+        refresh_node_spec(sim, *id);
     }
-    for n in sim.state.live_nodes() {
-        let e = &mut all[n.id.index()];
-        if e.built_at != Some(n.pod_edits) {
-            e.bound = group(sim, &n.pods);
-            e.nominated = group(sim, &n.nominated);
-            e.built_at = Some(n.pod_edits);
-        }
+    sim.state.live = live;
+}
+
+/// Brings node `id`'s [`NodeSpecs`] up to date.
+pub fn refresh_node_spec(sim: &mut Simulation, id: NodeId) {
+    if sim.node_specs.len() < sim.state.nodes.len() {
+        sim.node_specs
+            .resize_with(sim.state.nodes.len(), NodeSpecs::default);
     }
-    sim.node_specs = all;
+    let n = &sim.state.nodes[id.index()];
+    if sim.node_specs[id.index()].built_at != Some(n.pod_edits) {
+        let e = NodeSpecs {
+            built_at: Some(n.pod_edits),
+            bound: group(sim, &n.pods),
+            nominated: group(sim, &n.nominated),
+        };
+        sim.node_specs[id.index()] = e;
+    }
 }
 
 /// Nodes whose domains count for `spec`'s spread constraints: the default
@@ -112,93 +147,132 @@ fn eligible(spec: &PodSpec, n: &NodeState) -> bool {
 }
 
 impl TopologyView {
-    /// The view swept from every node's pods (for one-off questions).
-    pub fn new(sim: &Simulation, spec: &PodSpec) -> TopologyView {
-        TopologyView::sweep(sim, spec, |n, nominated| {
-            let pods = if nominated { &n.nominated } else { &n.pods };
-            pods.iter().map(|p| (sim.state.spec_of(*p), 1))
-        })
-    }
-
-    /// The view swept from the nodes' pods grouped by spec (current [`NodeSpecs`]).
-    fn from_groups(sim: &Simulation, spec: &PodSpec) -> TopologyView {
-        TopologyView::sweep(sim, spec, |n, nominated| {
-            let e = &sim.node_specs[n.id.index()];
-            let groups = if nominated { &e.nominated } else { &e.bound };
-            groups.iter().map(|(s, count)| (s, *count))
-        })
-    }
-
-    /// One sweep; `specs_on(node, nominated)` lists a node's bound (or nominated) pods as
-    /// (spec, count).
-    fn sweep<'s, I>(
-        sim: &'s Simulation,
-        spec: &PodSpec,
-        specs_on: impl Fn(&'s NodeState, bool) -> I,
-    ) -> TopologyView
-    where
-        I: Iterator<Item = (&'s Arc<PodSpec>, u32)>,
-    {
-        let mut blocked = Vec::new();
-        for term in spec.pod_anti_affinity.iter().filter(|t| t.is_required()) {
-            let mut matches = Matches::default();
-            let mut domains = BTreeSet::new();
-            for m in sim.state.live_nodes() {
-                let Some(d) = m.labels.get(&term.topology_key) else {
-                    continue;
-                };
-                let mut any = |nominated| {
-                    specs_on(m, nominated).any(|(s, _)| matches.of(&term.label_selector, s))
-                };
-                if !domains.contains(d) && (any(false) || any(true)) {
-                    domains.insert(d.clone());
-                }
-            }
-            blocked.push(Blocked {
+    /// The view with no node counted yet.
+    fn empty(spec: &PodSpec) -> TopologyView {
+        let blocked = (spec.pod_anti_affinity.iter().filter(|t| t.is_required()))
+            .map(|term| Blocked {
                 key: term.topology_key.clone(),
                 selector: term.label_selector.clone(),
-                domains,
-            });
-        }
-        let mut spread = Vec::new();
-        for c in spec
-            .topology_spread
-            .iter()
+                domains: BTreeMap::new(),
+            })
+            .collect();
+        let spread = (spec.topology_spread.iter())
             .filter(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
-        {
-            let mut matches = Matches::default();
-            let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-            for m in sim.state.live_nodes().filter(|m| eligible(spec, m)) {
-                let Some(d) = m.labels.get(&c.topology_key) else {
-                    continue;
-                };
-                let matching: u32 = specs_on(m, false)
-                    .filter(|(s, _)| matches.of(&c.label_selector, s))
-                    .map(|(_, n)| n)
-                    .sum();
-                // Most nodes share a few domains: clone a name only the first time.
-                match counts.get_mut(d) {
-                    Some(count) => *count += matching,
-                    None => {
-                        counts.insert(d.clone(), matching);
-                    }
-                }
-            }
-            let min = counts.values().copied().min().unwrap_or(0);
-            spread.push(Spread {
+            .map(|c| Spread {
                 key: c.topology_key.clone(),
                 selector: c.label_selector.clone(),
                 max_skew: c.max_skew,
-                counts,
-                min,
-            });
-        }
+                counts: BTreeMap::new(),
+                min: 0,
+            })
+            .collect();
         TopologyView { blocked, spread }
+    }
+
+    /// The view swept from every live node's pods (for one-off questions, and to check
+    /// kept views).
+    pub fn new(sim: &Simulation, spec: &PodSpec) -> TopologyView {
+        let mut view = TopologyView::empty(spec);
+        let mut matches = Matches::default();
+        for n in sim.state.live_nodes() {
+            let share = view.share(spec, n, &mut matches, |nominated| {
+                let pods = if nominated { &n.nominated } else { &n.pods };
+                pods.iter().map(|p| (sim.state.spec_of(*p), 1))
+            });
+            view.add(&share);
+        }
+        view.settle();
+        view
+    }
+
+    /// Node `n`'s share; `specs_on(nominated)` lists its bound (or nominated) pods as
+    /// (spec, count).
+    fn share<'s, I>(
+        &self,
+        spec: &PodSpec,
+        n: &NodeState,
+        matches: &mut Matches,
+        specs_on: impl Fn(bool) -> I,
+    ) -> Share
+    where
+        I: Iterator<Item = (&'s Arc<PodSpec>, u32)>,
+    {
+        let mut share = Share::default();
+        for (t, b) in self.blocked.iter().enumerate() {
+            let holds = n.labels.get(&b.key).filter(|_| {
+                let mut any =
+                    |nominated| specs_on(nominated).any(|(s, _)| matches.of(t, &b.selector, s));
+                any(false) || any(true)
+            });
+            share.blocked.push(holds.cloned());
+        }
+        let eligible = !self.spread.is_empty() && eligible(spec, n);
+        for (c, sp) in self.spread.iter().enumerate() {
+            let counted = n.labels.get(&sp.key).filter(|_| eligible).map(|d| {
+                let term = self.blocked.len() + c;
+                let matching: u32 = specs_on(false)
+                    .filter(|(s, _)| matches.of(term, &sp.selector, s))
+                    .map(|(_, k)| k)
+                    .sum();
+                (d.clone(), matching)
+            });
+            share.spread.push(counted);
+        }
+        share
+    }
+
+    fn add(&mut self, share: &Share) {
+        for (b, d) in self.blocked.iter_mut().zip(&share.blocked) {
+            if let Some(d) = d {
+                *b.domains.entry(d.clone()).or_default() += 1;
+            }
+        }
+        for (c, counted) in self.spread.iter_mut().zip(&share.spread) {
+            if let Some((d, pods)) = counted {
+                let e = c.counts.entry(d.clone()).or_default();
+                e.nodes += 1;
+                e.pods += pods;
+            }
+        }
+    }
+
+    fn remove(&mut self, share: &Share) {
+        for (b, d) in self.blocked.iter_mut().zip(&share.blocked) {
+            if let Some(d) = d
+                && let Some(n) = b.domains.get_mut(d)
+            {
+                *n -= 1;
+                if *n == 0 {
+                    b.domains.remove(d);
+                }
+            }
+        }
+        for (c, counted) in self.spread.iter_mut().zip(&share.spread) {
+            if let Some((d, pods)) = counted
+                && let Some(e) = c.counts.get_mut(d)
+            {
+                e.nodes -= 1;
+                e.pods -= pods;
+                if e.nodes == 0 {
+                    c.counts.remove(d);
+                }
+            }
+        }
+    }
+
+    /// Recomputes each spread's minimum after shares changed.
+    fn settle(&mut self) {
+        for c in &mut self.spread {
+            c.min = c.counts.values().map(|e| e.pods).min().unwrap_or(0);
+        }
     }
 
     pub fn allows(&self, n: &NodeState) -> bool {
         for b in &self.blocked {
-            if n.labels.get(&b.key).is_some_and(|d| b.domains.contains(d)) {
+            if n.labels
+                .get(&b.key)
+                .is_some_and(|d| b.domains.contains_key(d))
+            {
                 return false;
             }
         }
@@ -207,47 +281,9 @@ impl TopologyView {
                 return false;
             };
             // Placing here keeps (count in this domain + 1) − min ≤ maxSkew.
-            let here = c.counts.get(domain).copied().unwrap_or(0);
+            let here = c.counts.get(domain).map_or(0, |e| e.pods);
             if here >= c.min + c.max_skew {
                 return false;
-            }
-        }
-        true
-    }
-
-    /// Brings the view of `spec` up to date after a pod with `labels` bound to node `n`,
-    /// having been nominated to `nominated`. False if only a new sweep can: the pod left
-    /// a nomination on another node, which may have been all that blocked its domain.
-    fn after_bind(
-        &mut self,
-        spec: &PodSpec,
-        labels: &model::labels::Labels,
-        n: &NodeState,
-        nominated: Option<NodeId>,
-    ) -> bool {
-        for b in &mut self.blocked {
-            if !b.selector.matches(labels) {
-                continue;
-            }
-            if nominated.is_some_and(|m| m != n.id) {
-                return false;
-            }
-            if let Some(d) = n.labels.get(&b.key) {
-                b.domains.insert(d.clone());
-            }
-        }
-        if self.spread.is_empty() || !eligible(spec, n) {
-            return true;
-        }
-        for c in &mut self.spread {
-            let Some(d) = n.labels.get(&c.key) else {
-                continue;
-            };
-            if c.selector.matches(labels)
-                && let Some(count) = c.counts.get_mut(d)
-            {
-                *count += 1;
-                c.min = c.counts.values().copied().min().unwrap_or(0);
             }
         }
         true
@@ -269,32 +305,93 @@ fn tracked(spec: &PodSpec) -> bool {
             .any(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
 }
 
-/// The views built in one kube-scheduler pass, by spec address.
+/// A spec's view kept across passes with each node's share, so a pass recounts only the
+/// nodes that changed since the view was last brought up to date.
+struct KeptView {
+    spec: Arc<PodSpec>,
+    view: TopologyView,
+    /// Per node index: the share counted, and the node's stamp then.
+    shares: Vec<Option<(Stamp, Share)>>,
+    matches: Matches,
+    /// The kube-scheduler pass it was last brought up to date in.
+    synced_pass: u64,
+}
+
+impl KeptView {
+    /// Recounts node `i` if it changed since counted. `sim.node_specs[i]` must be
+    /// current.
+    fn sync_node(&mut self, sim: &Simulation, i: usize) {
+        let n = &sim.state.nodes[i];
+        let now = stamp(n);
+        if self.shares.len() <= i {
+            self.shares.resize_with(i + 1, || None);
+        }
+        if self.shares[i].as_ref().map(|(s, _)| *s) == now {
+            return;
+        }
+        if let Some((_, old)) = self.shares[i].take() {
+            self.view.remove(&old);
+        }
+        if let Some(now) = now {
+            let e = &sim.node_specs[i];
+            let share = self
+                .view
+                .share(&self.spec, n, &mut self.matches, |nominated| {
+                    let groups = if nominated { &e.nominated } else { &e.bound };
+                    groups.iter().map(|(s, count)| (s, *count))
+                });
+            self.view.add(&share);
+            self.shares[i] = Some((now, share));
+        }
+    }
+}
+
+/// Kube-scheduler's views, kept across passes by spec address.
 #[derive(Default)]
 pub struct ViewCache {
-    views: Vec<(usize, Arc<PodSpec>, TopologyView)>,
+    views: Vec<(usize, KeptView)>,
+    pass: u64,
     /// With invariant checks on: a kept view that differed from a new sweep.
     pub stale: Option<String>,
 }
 
 impl ViewCache {
+    /// A new kube-scheduler pass: nodes may have changed since the last.
+    pub fn start_pass(&mut self) {
+        self.pass += 1;
+    }
+
     /// The view of `spec` as the cluster is now. `sim.node_specs` must be current
-    /// ([`refresh_node_specs`]) unless the view is already kept ([`ViewCache::has`]).
+    /// ([`refresh_node_specs`]) unless [`ViewCache::has`] says the view is current.
     pub fn view(&mut self, sim: &Simulation, spec: &Arc<PodSpec>) -> &TopologyView {
         if !tracked(spec) {
             return &UNCONSTRAINED;
         }
         let key = Arc::as_ptr(spec) as usize;
-        let i = match self.views.iter().position(|(k, _, _)| *k == key) {
+        let i = match self.views.iter().position(|(k, _)| *k == key) {
             Some(i) => i,
             None => {
-                let view = TopologyView::from_groups(sim, spec);
-                self.views.push((key, spec.clone(), view));
+                let kept = KeptView {
+                    spec: spec.clone(),
+                    view: TopologyView::empty(spec),
+                    shares: Vec::new(),
+                    matches: Matches::default(),
+                    synced_pass: 0,
+                };
+                self.views.push((key, kept));
                 self.views.len() - 1
             }
         };
+        let kept = &mut self.views[i].1;
+        if kept.synced_pass != self.pass {
+            for n in 0..sim.state.nodes.len() {
+                kept.sync_node(sim, n);
+            }
+            kept.view.settle();
+            kept.synced_pass = self.pass;
+        }
         self.cross_check(sim, spec, i);
-        &self.views[i].2
+        &self.views[i].1.view
     }
 
     /// With invariant checks on: notes a view that differs from a sweep of every pod.
@@ -303,31 +400,35 @@ impl ViewCache {
             return;
         }
         let swept = TopologyView::new(sim, spec);
-        if swept != self.views[i].2 {
+        let kept = &self.views[i].1.view;
+        if swept != *kept {
             self.stale = Some(format!(
-                "kube-scheduler's topology view for pods labelled {:?} went stale: kept {:?}, swept {swept:?}",
-                spec.labels, self.views[i].2
+                "kube-scheduler's topology view for pods labelled {:?} went stale: kept {kept:?}, swept {swept:?}",
+                spec.labels
             ));
         }
     }
 
-    /// Whether the view of `spec` is kept, or `spec` has no term a view tracks.
+    /// Whether the view of `spec` is current this pass, or `spec` has no term a view
+    /// tracks.
     pub fn has(&self, spec: &Arc<PodSpec>) -> bool {
         let key = Arc::as_ptr(spec) as usize;
-        !tracked(spec) || self.views.iter().any(|(k, _, _)| *k == key)
+        !tracked(spec) || (self.views.iter()).any(|(k, v)| *k == key && v.synced_pass == self.pass)
     }
 
-    /// Updates every view after `pod` bound to `node` (it was nominated to `nominated`).
-    pub fn after_bind(
-        &mut self,
-        sim: &Simulation,
-        pod: PodId,
-        node: NodeId,
-        nominated: Option<NodeId>,
-    ) {
-        let labels = &sim.state.spec_of(pod).labels;
-        let n = sim.state.node(node);
-        self.views
-            .retain_mut(|(_, spec, view)| view.after_bind(spec, labels, n, nominated));
+    /// Brings the views current this pass up to date after a pod bound to `node` (it
+    /// was nominated to `nominated`): those nodes' shares are counted again.
+    /// `sim.node_specs` must be current for both.
+    pub fn after_bind(&mut self, sim: &Simulation, node: NodeId, nominated: Option<NodeId>) {
+        for (_, kept) in &mut self.views {
+            if kept.synced_pass != self.pass {
+                continue;
+            }
+            kept.sync_node(sim, node.index());
+            if let Some(m) = nominated {
+                kept.sync_node(sim, m.index());
+            }
+            kept.view.settle();
+        }
     }
 }
