@@ -144,16 +144,17 @@ impl<'s> ProbeTopology<'s> {
             groups: Vec::new(),
             specs: Vec::with_capacity(specs.len()),
         };
-        let mut known_specs = Vec::with_capacity(specs.len());
-        // Known group → its place in `topo.groups`.
-        let mut local: Vec<Option<usize>> = Vec::new();
+        if !specs.iter().all(|spec| modelled(spec)) {
+            return None;
+        }
+        // Every spec is known before any index is kept: learning one moves the others.
         for spec in specs {
-            if !modelled(spec) {
-                return None;
-            }
-            let ks = known.spec(spec);
-            known_specs.push(ks);
-            local.resize(known.len(), None);
+            known.spec(spec);
+        }
+        let known_specs: Vec<usize> = specs.iter().map(|spec| known.spec(spec)).collect();
+        // Known group → its place in `topo.groups`.
+        let mut local: Vec<Option<usize>> = vec![None; known.len()];
+        for (spec, &ks) in specs.iter().zip(&known_specs) {
             // `owned` follows the terms' order, so each group borrows its term's selector.
             let selectors = (spec.topology_spread.iter().map(|t| &t.label_selector))
                 .chain(spec.pod_anti_affinity.iter().map(|t| &t.label_selector));
