@@ -109,12 +109,31 @@ impl Simulation<'_> {
             solved_in_full: false,
         };
         let draft = match self.quick_probe_on_snapshot(pods, nodes, watch_one_claim) {
-            packer::QuickProbe::WatchedWaits(pod) => {
-                let why = format!(
-                    "pod {} would wait for an uninitialized node",
-                    self.state.pod(pod).pod.name
+            packer::QuickProbe::WatchedWaits(pod) => return quick(self.waits(pod)),
+            // Whether the pods off the existing nodes before it all took a claim at their
+            // first try: a solve of them alone tells.
+            packer::QuickProbe::WatchedWaitsUnlessMissed {
+                pod,
+                watched,
+                others,
+                seed,
+            } => {
+                let off = self.off_pods(pods, &watched, &others);
+                let stops = packer::Stops {
+                    watched: watched.len(),
+                    ..Default::default()
+                };
+                let alone = self.scheduler.schedule_draft_without_existing(
+                    &off,
+                    &self.snapshot.usage,
+                    stops,
+                    &seed,
                 );
-                return quick(Outcome::Blocked(why));
+                if !alone.topology_missed {
+                    return quick(self.waits(pod));
+                }
+                solved_in_full = true;
+                self.solve_all_on_snapshot(pods, nodes, max_claims)
             }
             packer::QuickProbe::AllOnExisting => return quick(Outcome::Delete),
             packer::QuickProbe::BeyondOneClaim => return quick(too_many_claims(max_claims)),
@@ -141,11 +160,7 @@ impl Simulation<'_> {
                     }
                     verdict_key = Some(key);
                 }
-                let off: Vec<model::pod::Pod> = watched
-                    .iter()
-                    .map(|&i| (*pods[i]).clone())
-                    .chain(others.iter().map(|&j| self.snapshot.pending[j].clone()))
-                    .collect();
+                let off = self.off_pods(pods, &watched, &others);
                 let draft = self.scheduler.schedule_draft_without_existing(
                     &off,
                     &self.snapshot.usage,
@@ -172,6 +187,29 @@ impl Simulation<'_> {
             key: verdict_key.filter(|_| by_claims),
             solved_in_full,
         }
+    }
+
+    /// A probe's answer when candidate pod `pod` would wait for a node still launching.
+    fn waits(&self, pod: model::PodId) -> Outcome {
+        Outcome::Blocked(format!(
+            "pod {} would wait for an uninitialized node",
+            self.state.pod(pod).pod.name
+        ))
+    }
+
+    /// The pods a quick probe left off the existing nodes: candidate pods at positions
+    /// `watched` in `pods`, then pending pods at positions `others`.
+    fn off_pods(
+        &self,
+        pods: &[&model::pod::Pod],
+        watched: &[usize],
+        others: &[usize],
+    ) -> Vec<model::pod::Pod> {
+        watched
+            .iter()
+            .map(|&i| (*pods[i]).clone())
+            .chain(others.iter().map(|&j| self.snapshot.pending[j].clone()))
+            .collect()
     }
 
     /// What a probe's draft solve says: the candidate pods' bindings and unschedulable
@@ -209,11 +247,7 @@ impl Simulation<'_> {
                 && let NodeRef::Node(id) = b.node
                 && (self.state.node(id).phase == NodePhase::Launching || nodes.contains(&id))
             {
-                let why = format!(
-                    "pod {} would wait for an uninitialized node",
-                    self.state.pod(b.pod).pod.name
-                );
-                return (Outcome::Blocked(why), false);
+                return (self.waits(b.pod), false);
             }
         }
         if let Some(u) = out

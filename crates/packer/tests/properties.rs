@@ -485,6 +485,21 @@ proptest! {
                     prop_assert!(draft.stopped);
                     prop_assert_eq!(draft.output.bindings.last().map(|b| b.pod), Some(id));
                 }
+                packer::QuickProbe::WatchedWaitsUnlessMissed { pod: id, watched: off_watched, others: off_others, seed } => {
+                    // Unless a pod off the existing nodes missed its first rung in a solve of
+                    // them alone, the full solve stops where first fit said.
+                    let off: Vec<Pod> = off_watched
+                        .iter()
+                        .map(|&i| watched[i].clone())
+                        .chain(off_others.iter().map(|&j| others[j].clone()))
+                        .collect();
+                    let stops = packer::Stops { watched: off_watched.len(), ..Default::default() };
+                    let alone = sched.schedule_draft_without_existing(&off, &usage, stops, &seed);
+                    if !alone.topology_missed {
+                        prop_assert!(draft.stopped);
+                        prop_assert_eq!(draft.output.bindings.last().map(|b| b.pod), Some(id));
+                    }
+                }
                 packer::QuickProbe::AllOnExisting => {
                     prop_assert!(!draft.stopped);
                     prop_assert!(draft.claims.is_empty() && draft.output.unschedulable.is_empty());
@@ -753,8 +768,9 @@ fn quick_probe_checks_topology_on_existing_nodes() {
 
 /// A pod with a preferred term that fits no existing node at its first rung may come back
 /// to one at its second when no new node can be made (here a NodePool limit): the quick
-/// probe does not answer from the pods after it, which first fit would have placed
-/// without it.
+/// probe's answer from the pods after it, which first fit would have placed without it,
+/// holds only if a solve of the pods it left off the existing nodes shows none missed its
+/// first rung; here one did.
 #[test]
 fn quick_probe_leaves_relaxable_pods_to_the_full_solve() {
     let app = labels_of(&[("app", "web")]);
@@ -777,13 +793,6 @@ fn quick_probe_leaves_relaxable_pods_to_the_full_solve() {
             count: 1,
         }],
     }];
-    let mut np = nodepool("default");
-    np.limits.resources = Resources::UNLIMITED.with(ResourceKind::CpuMillis, 1);
-    let mut sched = Scheduler::new(
-        vec![pool_with(np, fake_catalogue(8, &ZONES))],
-        &[],
-        VersionProfile::V1,
-    );
     let mut term = anti(labels::HOSTNAME, &[("app", "web")]);
     term.weight = Some(100);
     let pod = |id: u32, spec: PodSpec| Pod {
@@ -804,22 +813,57 @@ fn quick_probe_leaves_relaxable_pods_to_the_full_solve() {
         ),
         pod(1, spec(1_000, GI)),
     ];
-    let mut prepared = sched.prepare(&existing);
+    let usage = [PoolUsage::default()];
     let input = ScheduleInput {
         pods: &watched,
         existing: &existing,
-        pool_usage: &[PoolUsage::default()],
+        pool_usage: &usage,
     };
-    let stops = packer::Stops {
-        watched: 2,
+    let stops = |watched| packer::Stops {
+        watched,
         ..Default::default()
     };
-    let full = sched.schedule_draft(&input, &mut prepared, &[], stops);
-    // The relaxed pod takes the room and waits for the node first.
-    assert!(full.stopped);
-    assert_eq!(full.output.bindings.last().map(|b| b.pod), Some(PodId(0)));
-    let quick = sched.quick_probe(&watched, &[], &existing, &mut prepared, &[], false);
-    assert_eq!(quick, packer::QuickProbe::Undecided);
+    // With a NodePool limit no new node can be made; without one, a new node takes the
+    // relaxable pod at its first rung.
+    for limited in [true, false] {
+        let mut np = nodepool("default");
+        if limited {
+            np.limits.resources = Resources::UNLIMITED.with(ResourceKind::CpuMillis, 1);
+        }
+        let mut sched = Scheduler::new(
+            vec![pool_with(np, fake_catalogue(8, &ZONES))],
+            &[],
+            VersionProfile::V1,
+        );
+        let mut prepared = sched.prepare(&existing);
+        let full = sched.schedule_draft(&input, &mut prepared, &[], stops(2));
+        // Relaxed, the pod takes the room and waits for the node first; on a new node,
+        // the other pod waits.
+        let first_waiting = if limited { PodId(0) } else { PodId(1) };
+        assert!(full.stopped);
+        assert_eq!(
+            full.output.bindings.last().map(|b| b.pod),
+            Some(first_waiting)
+        );
+        let quick = sched.quick_probe(&watched, &[], &existing, &mut prepared, &[], false);
+        let packer::QuickProbe::WatchedWaitsUnlessMissed {
+            pod: waiting,
+            watched: off,
+            others,
+            seed,
+        } = quick
+        else {
+            panic!(
+                "expected an answer that holds unless the pod off the existing nodes missed its first rung, got {quick:?}"
+            );
+        };
+        assert_eq!(
+            (waiting, &off[..], &others[..]),
+            (PodId(1), &[0][..], &[][..])
+        );
+        let alone = sched.schedule_draft_without_existing(&watched[..1], &usage, stops(1), &seed);
+        assert_eq!(alone.topology_missed, limited);
+    }
 }
 
 /// After a node leaves, a re-prepared snapshot keeps its topology counts on the right

@@ -47,6 +47,19 @@ pub enum QuickProbe {
     /// The first watched pod to bind to an uninitialized node: where a full solve with the
     /// same `stop_watch` stops.
     WatchedWaits(PodId),
+    /// Where a full solve with the same `stop_watch` stops, as [`QuickProbe::WatchedWaits`]
+    /// says, unless a solve of the pods first fit put off the existing nodes before it
+    /// (listed as in [`QuickProbe::OffExisting`]), alone from `seed`, reports
+    /// [`Draft::topology_missed`]. One of those pods has a later rung and, had it missed
+    /// its first, might have come back to an existing node; if none missed, each took a
+    /// claim at its first try, as in the full solve, and the existing nodes' rooms are
+    /// those first fit saw.
+    WatchedWaitsUnlessMissed {
+        pod: PodId,
+        watched: Vec<usize>,
+        others: Vec<usize>,
+        seed: TopologySeed,
+    },
     /// (Only when asked to watch for it.) The watched pods that fit no existing node cannot
     /// all share one new node, so a probe allowing one new node fails; the full solve may
     /// have failed it for an earlier reason, which is not known.
@@ -281,7 +294,14 @@ impl Scheduler {
             };
             if is_watched && !existing[order[slot]].initialized {
                 return if relaxable_off {
-                    QuickProbe::Undecided
+                    QuickProbe::WatchedWaitsUnlessMissed {
+                        pod: pod.id,
+                        watched: off_watched,
+                        others: off_others,
+                        seed: (topology.as_ref())
+                            .map(|t| t.seed(&p.carried.domain_tables))
+                            .unwrap_or_default(),
+                    }
                 } else {
                     QuickProbe::WatchedWaits(pod.id)
                 };
