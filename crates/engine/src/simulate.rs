@@ -118,18 +118,34 @@ impl Simulation<'_> {
                 others,
                 seed,
             } => {
-                let off = self.off_pods(pods, &watched, &others);
-                let stops = packer::Stops {
-                    watched: watched.len(),
-                    ..Default::default()
+                let watched_off: Vec<&model::pod::Pod> = watched.iter().map(|&i| pods[i]).collect();
+                let others_off: Vec<&model::pod::Pod> =
+                    others.iter().map(|&j| &self.snapshot.pending[j]).collect();
+                let key = self.solve_key(&watched_off, &others_off, &seed);
+                // With invariants on, a kept answer is checked against the solve.
+                let kept = self
+                    .verdicts
+                    .missed(&key)
+                    .filter(|_| !self.check_invariants);
+                let missed = match kept {
+                    Some(missed) => missed,
+                    None => {
+                        let off = self.off_pods(pods, &watched, &others);
+                        let stops = packer::Stops {
+                            watched: watched.len(),
+                            ..Default::default()
+                        };
+                        let alone = self.scheduler.schedule_draft_without_existing(
+                            &off,
+                            &self.snapshot.usage,
+                            stops,
+                            &seed,
+                        );
+                        self.keep_missed(key, alone.topology_missed);
+                        alone.topology_missed
+                    }
                 };
-                let alone = self.scheduler.schedule_draft_without_existing(
-                    &off,
-                    &self.snapshot.usage,
-                    stops,
-                    &seed,
-                );
-                if !alone.topology_missed {
+                if !missed {
                     return quick(self.waits(pod));
                 }
                 solved_in_full = true;

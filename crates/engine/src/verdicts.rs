@@ -15,7 +15,10 @@
 //! equal [`VerdictKey`] skips the solve and the launch choice.
 //!
 //! Kept: refusals by the replacement rules (price, spot-to-spot) and "more than one new
-//! node". Not kept: replacements (a claim lists its pods) and reasons that name a pod. Offerings and pools changing
+//! node". Not kept: replacements (a claim lists its pods) and reasons that name a pod.
+//! Also kept, under the solve's part of the key ([`SolveKey`]): whether a solve of the
+//! pods off the existing nodes before a waiting candidate pod had one miss its first
+//! rung (`packer::QuickProbe::WatchedWaitsUnlessMissed`). Offerings and pools changing
 //! clear the store ([`Simulation::pools_changed`]).
 
 use std::collections::VecDeque;
@@ -37,6 +40,12 @@ const VERDICTS_MAX: usize = 64;
 pub struct VerdictKey {
     price: UsdPerHour,
     capacity: CapacityType,
+    solve: SolveKey,
+}
+
+/// Everything a solve of only the pods off the existing nodes reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolveKey {
     /// The solve's pods in queue order, run-length encoded: (spec, the candidate's?,
     /// count). Holding the `Arc` keeps the spec's address from being reused.
     pods: Vec<(SpecRef, bool, u32)>,
@@ -59,11 +68,19 @@ impl PartialEq for SpecRef {
 #[derive(Debug, Default)]
 pub struct Verdicts {
     entries: VecDeque<(VerdictKey, String)>,
+    /// Whether a solve of the pods off the existing nodes before a waiting pod had one
+    /// miss its first rung (`packer::QuickProbe::WatchedWaitsUnlessMissed`).
+    missed: VecDeque<(SolveKey, bool)>,
 }
 
 impl Verdicts {
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.missed.clear();
+    }
+
+    pub fn missed(&self, key: &SolveKey) -> Option<bool> {
+        self.missed.iter().find(|(k, _)| k == key).map(|e| e.1)
     }
 
     pub fn get(&self, key: &VerdictKey) -> Option<&str> {
@@ -92,6 +109,21 @@ impl Simulation<'_> {
         seed: &packer::TopologySeed,
     ) -> VerdictKey {
         let n = self.state.node(node);
+        VerdictKey {
+            price: n.price,
+            capacity: n.capacity_type,
+            solve: self.solve_key(watched, others, seed),
+        }
+    }
+
+    /// The key of a solve of `watched` (a candidate's pods that fit no other node) and
+    /// `others` (pending ones), each in queue order, from `seed`.
+    pub(crate) fn solve_key(
+        &self,
+        watched: &[&Pod],
+        others: &[&Pod],
+        seed: &packer::TopologySeed,
+    ) -> SolveKey {
         let mut pods: Vec<(SpecRef, bool, u32)> = Vec::new();
         for (pod, position) in packer::merged_in_queue_order(watched, others) {
             let is_watched = position.is_ok();
@@ -105,12 +137,30 @@ impl Simulation<'_> {
         let limits = self
             .scheduler
             .limit_rooms(&self.snapshot.usage, watched.len() + others.len());
-        VerdictKey {
-            price: n.price,
-            capacity: n.capacity_type,
+        SolveKey {
             pods,
             limits,
             seed: seed.clone(),
+        }
+    }
+
+    /// Keeps whether the solve under `key` had a pod miss its first rung. With invariants
+    /// on, probes skip no solve, so a key already kept is compared instead.
+    pub(crate) fn keep_missed(&mut self, key: SolveKey, missed: bool) {
+        match self.verdicts.missed(&key) {
+            Some(kept) if kept != missed => {
+                let what = format!(
+                    "a kept answer of whether a solve of the pods off the existing nodes missed a first rung ({kept}) differs from the solve's ({missed})"
+                );
+                self.state.invariant_marks.note_violation(what);
+            }
+            Some(_) => {}
+            None => {
+                if self.verdicts.missed.len() == VERDICTS_MAX {
+                    self.verdicts.missed.pop_front();
+                }
+                self.verdicts.missed.push_back((key, missed));
+            }
         }
     }
 
