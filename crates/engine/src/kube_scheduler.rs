@@ -53,10 +53,12 @@ impl Simulation<'_> {
             if let Some(node) = self.choose_node(pod, &schedulable, &mut fits_nowhere, &mut views) {
                 let nominated = self.state.pod(pod).nominated;
                 self.state.bind(pod, node, now);
-                for id in std::iter::once(node).chain(nominated) {
-                    crate::topology_view::refresh_node_spec(self, id);
+                if views.any_current() {
+                    for id in std::iter::once(node).chain(nominated) {
+                        crate::topology_view::refresh_node_spec(self, id);
+                    }
+                    views.after_bind(self, node, nominated);
                 }
-                views.after_bind(self, node, nominated);
                 if let Ok(k) = schedulable.binary_search_by_key(&node.index(), |(i, _)| *i) {
                     schedulable[k].1 = self.state.nodes[node.index()].free();
                 }

@@ -416,6 +416,11 @@ impl ViewCache {
         !tracked(spec) || (self.views.iter()).any(|(k, v)| *k == key && v.synced_pass == self.pass)
     }
 
+    /// Whether some view is current this pass (only those follow bindings).
+    pub fn any_current(&self) -> bool {
+        self.views.iter().any(|(_, v)| v.synced_pass == self.pass)
+    }
+
     /// Brings the views current this pass up to date after a pod bound to `node` (it
     /// was nominated to `nominated`): those nodes' shares are counted again.
     /// `sim.node_specs` must be current for both.
