@@ -118,34 +118,7 @@ impl Simulation<'_> {
                 others,
                 seed,
             } => {
-                let watched_off: Vec<&model::pod::Pod> = watched.iter().map(|&i| pods[i]).collect();
-                let others_off: Vec<&model::pod::Pod> =
-                    others.iter().map(|&j| &self.snapshot.pending[j]).collect();
-                let key = self.solve_key(&watched_off, &others_off, &seed);
-                // With invariants on, a kept answer is checked against the solve.
-                let kept = self
-                    .verdicts
-                    .missed(&key)
-                    .filter(|_| !self.check_invariants);
-                let missed = match kept {
-                    Some(missed) => missed,
-                    None => {
-                        let off = self.off_pods(pods, &watched, &others);
-                        let stops = packer::Stops {
-                            watched: watched.len(),
-                            ..Default::default()
-                        };
-                        let alone = self.scheduler.schedule_draft_without_existing(
-                            &off,
-                            &self.snapshot.usage,
-                            stops,
-                            &seed,
-                        );
-                        self.keep_missed(key, alone.topology_missed);
-                        alone.topology_missed
-                    }
-                };
-                if !missed {
+                if !self.missed_first_rung(pods, &watched, &others, &seed) {
                     return quick(self.waits(pod));
                 }
                 solved_in_full = true;
@@ -163,10 +136,7 @@ impl Simulation<'_> {
                 if let [node] = nodes
                     && max_claims == 1
                 {
-                    let watched_off: Vec<&model::pod::Pod> =
-                        watched.iter().map(|&i| pods[i]).collect();
-                    let others_off: Vec<&model::pod::Pod> =
-                        others.iter().map(|&j| &self.snapshot.pending[j]).collect();
+                    let (watched_off, others_off) = self.off_refs(pods, &watched, &others);
                     let key = self.verdict_key(*node, &watched_off, &others_off, &seed);
                     // With invariants on, a kept refusal is checked against the solve.
                     if !self.check_invariants
@@ -211,6 +181,49 @@ impl Simulation<'_> {
             "pod {} would wait for an uninitialized node",
             self.state.pod(pod).pod.name
         ))
+    }
+
+    /// Whether a solve of the pods a quick probe left off the existing nodes (as
+    /// [`Self::off_pods`] lists them) has one miss its first rung, from a kept answer if
+    /// there is one (with invariants on, the kept answer is checked against the solve).
+    fn missed_first_rung(
+        &mut self,
+        pods: &[&model::pod::Pod],
+        watched: &[usize],
+        others: &[usize],
+        seed: &packer::TopologySeed,
+    ) -> bool {
+        let (watched_off, others_off) = self.off_refs(pods, watched, others);
+        let key = self.solve_key(&watched_off, &others_off, seed);
+        if let Some(missed) = self.verdicts.missed(&key)
+            && !self.check_invariants
+        {
+            return missed;
+        }
+        let off = self.off_pods(pods, watched, others);
+        let stops = packer::Stops {
+            watched: watched.len(),
+            ..Default::default()
+        };
+        let alone =
+            self.scheduler
+                .schedule_draft_without_existing(&off, &self.snapshot.usage, stops, seed);
+        self.keep_missed(key, alone.topology_missed);
+        alone.topology_missed
+    }
+
+    /// The pods a quick probe left off the existing nodes, borrowed: candidate pods at
+    /// positions `watched` in `pods`, and pending pods at positions `others`.
+    fn off_refs<'p>(
+        &'p self,
+        pods: &[&'p model::pod::Pod],
+        watched: &[usize],
+        others: &[usize],
+    ) -> (Vec<&'p model::pod::Pod>, Vec<&'p model::pod::Pod>) {
+        (
+            watched.iter().map(|&i| pods[i]).collect(),
+            others.iter().map(|&j| &self.snapshot.pending[j]).collect(),
+        )
     }
 
     /// The pods a quick probe left off the existing nodes: candidate pods at positions

@@ -112,7 +112,8 @@ impl ProbeGroups {
         (counts, *entry)
     }
 
-    /// The index of `spec`, its groups found the first time it is asked for.
+    /// The index of `spec`, its groups found the first time it is asked for. Learning a
+    /// spec moves the specs after it: an index holds only until the next spec is learnt.
     pub fn spec(&mut self, spec: &Arc<PodSpec>) -> usize {
         let address = spec_key(spec);
         match self.specs.binary_search_by_key(&address, |s| s.address) {
