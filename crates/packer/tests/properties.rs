@@ -616,6 +616,17 @@ fn quick_probe_decides_typical_probes() {
     );
 }
 
+/// Pod `id` of `spec`, all created at once (queue order then goes by requests, then id).
+fn pod(id: u32, spec: PodSpec) -> Pod {
+    Pod {
+        id: PodId(id),
+        name: format!("p{id}").into(),
+        workload: model::WorkloadId(0),
+        spec: Arc::new(spec),
+        created_at: model::SimTime(0),
+    }
+}
+
 /// The quick probe checks topology on existing nodes as the full solve does: a zone
 /// spread's skew counts from the least-used zone (not from zero once every zone has
 /// pods), and a preferred hostname anti-affinity skips nodes with a matching pod.
@@ -653,13 +664,6 @@ fn quick_probe_checks_topology_on_existing_nodes() {
         VersionProfile::V1,
     );
     let mut prepared = sched.prepare(&existing);
-    let pod = |id: u32, spec: PodSpec| Pod {
-        id: PodId(id),
-        name: format!("p{id}").into(),
-        workload: model::WorkloadId(0),
-        spec: Arc::new(spec),
-        created_at: model::SimTime(0),
-    };
     let usage = [PoolUsage::default()];
     let stops = packer::Stops {
         watched: 1,
@@ -770,9 +774,9 @@ fn quick_probe_checks_topology_on_existing_nodes() {
 /// to one at its second when no new node can be made (here a NodePool limit): the quick
 /// probe's answer from the pods after it, which first fit would have placed without it,
 /// holds only if a solve of the pods it left off the existing nodes shows none missed its
-/// first rung; here one did.
+/// first rung: with the limit one does, without it none does.
 #[test]
-fn quick_probe_leaves_relaxable_pods_to_the_full_solve() {
+fn quick_probe_answers_after_a_relaxable_pod_only_if_it_kept_its_first_rung() {
     let app = labels_of(&[("app", "web")]);
     let bound = Arc::new(PodSpec {
         labels: app.clone(),
@@ -795,13 +799,6 @@ fn quick_probe_leaves_relaxable_pods_to_the_full_solve() {
     }];
     let mut term = anti(labels::HOSTNAME, &[("app", "web")]);
     term.weight = Some(100);
-    let pod = |id: u32, spec: PodSpec| Pod {
-        id: PodId(id),
-        name: format!("p{id}").into(),
-        workload: model::WorkloadId(0),
-        spec: Arc::new(spec),
-        created_at: model::SimTime(u64::from(id)),
-    };
     let watched = [
         pod(
             0,
