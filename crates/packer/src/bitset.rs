@@ -98,6 +98,12 @@ impl Bitset {
         any != 0
     }
 
+    /// True if `self ∧ other` is non-empty.
+    #[inline]
+    pub fn intersects(&self, other: &Bitset) -> bool {
+        self.words.iter().zip(&other.words).any(|(a, b)| a & b != 0)
+    }
+
     /// True if `self ∧ all of others` is non-empty, without materialising it.
     #[inline]
     pub fn and_many_any(&self, others: &[&Bitset]) -> bool {

@@ -33,8 +33,6 @@ const COMPAT_CACHE_MAX: usize = 256;
 struct Thresholds {
     values: Vec<u64>,
     sets: Vec<Bitset>,
-    /// Types with a capacity, largest first.
-    order: Vec<usize>,
 }
 
 impl Thresholds {
@@ -56,11 +54,7 @@ impl Thresholds {
             }
             sets[k] = acc.clone();
         }
-        Thresholds {
-            values,
-            sets,
-            order,
-        }
+        Thresholds { values, sets }
     }
 
     /// Types with at least `amount`, `None` if there are none.
@@ -68,6 +62,31 @@ impl Thresholds {
     fn at_least(&self, amount: u64) -> Option<&Bitset> {
         let k = self.values.partition_point(|v| *v < amount);
         self.sets.get(k)
+    }
+
+    /// The largest amount any member of `set` has (0 for an empty set): a binary search
+    /// for the highest threshold `set` meets. A scan of the types from the largest passes
+    /// every larger type `set` lacks, which for a claim kept under a limit, or one of
+    /// general-purpose types asked about GPUs, is most of them.
+    #[inline]
+    fn max_in(&self, set: &Bitset) -> u64 {
+        let Some(top) = self.sets.last() else {
+            return 0;
+        };
+        if set.intersects(top) {
+            return self.values[self.values.len() - 1];
+        }
+        // Thresholds below `met` are met, from `unmet` on they are not.
+        let (mut met, mut unmet) = (0, self.sets.len() - 1);
+        while met < unmet {
+            let mid = (met + unmet) / 2;
+            if set.intersects(&self.sets[mid]) {
+                met = mid + 1;
+            } else {
+                unmet = mid;
+            }
+        }
+        if met == 0 { 0 } else { self.values[met - 1] }
     }
 }
 
@@ -94,6 +113,8 @@ pub(crate) struct PoolIndex {
     /// Per resource kind: base types by capacity, largest first (limits subtract
     /// capacity, not allocatable).
     capacity_order: Vec<Vec<usize>>,
+    /// [`Thresholds`] of the base types' capacities.
+    capacity_thresholds: Vec<Thresholds>,
     /// Per requirement set (without the hostname, which no type constrains): the base
     /// types compatible with it. Compared by equality, like `price_cache`; bounded, as
     /// claims of a long day can meet many sets.
@@ -169,6 +190,13 @@ impl PoolIndex {
                 order
             })
             .collect();
+        let base_capacities: Vec<Option<Resources>> = (0..n)
+            .map(|t| base.contains(t).then_some(types[t].capacity))
+            .collect();
+        let capacity_thresholds = ResourceKind::ALL
+            .iter()
+            .map(|k| Thresholds::build(&base_capacities, *k))
+            .collect();
         let has_prefer_no_schedule = np
             .taints
             .iter()
@@ -192,6 +220,7 @@ impl PoolIndex {
             base,
             thresholds,
             capacity_order,
+            capacity_thresholds,
             compat_cache: Vec::new(),
             price_cache: Vec::new(),
             limit_cache: Vec::new(),
@@ -328,17 +357,8 @@ impl PoolIndex {
             }
             return m;
         }
-        // A claim's options keep the large types (narrowing drops those too small), so
-        // each kind's largest option is among the first few of that kind's order.
         for (k, th) in ResourceKind::ALL.iter().zip(&self.thresholds) {
-            if let Some(e) = th
-                .order
-                .iter()
-                .find(|&&t| set.contains(t))
-                .and_then(|&t| self.effective[t])
-            {
-                m.set(*k, e.get(*k));
-            }
+            m.set(*k, th.max_in(set));
         }
         m
     }
@@ -353,11 +373,8 @@ impl PoolIndex {
             }
             return m;
         }
-        // Each kind's largest is the first of that kind's order in the set.
-        for (k, order) in ResourceKind::ALL.iter().zip(&self.capacity_order) {
-            if let Some(&t) = order.iter().find(|&&t| set.contains(t)) {
-                m.set(*k, self.input.instance_types[t].capacity.get(*k));
-            }
+        for (k, th) in ResourceKind::ALL.iter().zip(&self.capacity_thresholds) {
+            m.set(*k, th.max_in(set));
         }
         m
     }
@@ -448,8 +465,8 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
-        /// The ordered scans give what visiting every type gives, for option sets of
-        /// every size and limits near and far.
+        /// The threshold searches and ordered scans give what visiting every type gives,
+        /// for option sets of every size and limits near and far.
         #[test]
         fn ordered_scans_equal_full_visits(
             keep_one_in in 1usize..200,
@@ -471,6 +488,11 @@ mod tests {
                 .filter_map(|t| pool.effective[t])
                 .fold(Resources::ZERO, |m, e| m.max(&e));
             prop_assert_eq!(pool.max_effective(&set), visited);
+            let visited = set
+                .iter()
+                .map(|t| pool.input.instance_types[t].capacity)
+                .fold(Resources::ZERO, |m, c| m.max(&c));
+            prop_assert_eq!(pool.max_capacity(&set), visited);
             let remaining = Resources::UNLIMITED
                 .with(ResourceKind::CpuMillis, cpu_left)
                 .with(ResourceKind::MemoryBytes, memory_gib_left << 30);
