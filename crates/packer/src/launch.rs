@@ -4,7 +4,7 @@
 //! types if others remain, truncate to 60, capacity type reserved > spot > on-demand,
 //! and the cheapest offering of that capacity type over the allowed zones.
 
-use model::instance::{CapacityType, InstanceType, Offering, OfferingFilter};
+use model::instance::{CapacityType, InstanceType, Offering};
 use model::labels;
 use model::requirements::Requirements;
 use model::resources::{ResourceKind, Resources};
@@ -12,7 +12,7 @@ use model::resources::{ResourceKind, Resources};
 use crate::bitset::Bitset;
 use crate::input::VersionProfile;
 use crate::output::LaunchChoice;
-use crate::pool_index::PoolIndex;
+use crate::pool_index::{PoolIndex, capacity_slot};
 
 pub(crate) struct Finalized {
     pub options: Vec<usize>,
@@ -38,14 +38,17 @@ pub(crate) fn finalize(
     pod_requests: &Resources,
     profile: VersionProfile,
 ) -> Finalized {
-    let options: Vec<usize> = pool
-        .price_order(reqs)
+    let slot = pool.price_slot(reqs);
+    let pool = &*pool;
+    let prices = pool.prices(slot);
+    let options: Vec<usize> = prices
+        .order
         .iter()
         .filter(|(_, t)| options.contains(*t))
         .take(profile.max_instance_types())
         .map(|&(_, t)| t)
         .collect();
-    let pool = &*pool;
+    let cheapest = &prices.cheapest;
     let types = &pool.input.instance_types;
 
     // FinalizeScheduling adds the smallest daemonset overhead over the options.
@@ -70,8 +73,6 @@ pub(crate) fn finalize(
         launchable.retain(|&t| !pool.exotic[t]);
     }
     launchable.truncate(profile.provider_max_instance_types());
-    let filter = OfferingFilter::new(reqs);
-    let allowed = |o: &Offering| o.available && filter.allows(o);
     let capacity_type = [
         CapacityType::Reserved,
         CapacityType::Spot,
@@ -79,27 +80,21 @@ pub(crate) fn finalize(
     ]
     .into_iter()
     .find(|ct| {
-        launchable.iter().any(|&t| {
-            types[t]
-                .offerings
-                .iter()
-                .any(|o| o.capacity_type == *ct && allowed(o))
-        })
+        launchable
+            .iter()
+            .any(|&t| cheapest[t][capacity_slot(*ct)].is_some())
     });
+    // The cheapest offering of that capacity type over the launchable types, ties to the
+    // type ranked first (each type's own cheapest is by price, then zone name).
     let launch = capacity_type.and_then(|ct| {
         let mut best: Option<(u64, usize, &Offering)> = None;
         for (rank, &t) in launchable.iter().enumerate() {
-            for o in &types[t].offerings {
-                if o.capacity_type != ct || !allowed(o) {
-                    continue;
-                }
-                let better = match best {
-                    None => true,
-                    Some((p, r, b)) => (o.price.0, rank, &o.zone) < (p, r, &b.zone),
-                };
-                if better {
-                    best = Some((o.price.0, rank, o));
-                }
+            let Some(oi) = cheapest[t][capacity_slot(ct)] else {
+                continue;
+            };
+            let o = &types[t].offerings[usize::from(oi)];
+            if best.is_none_or(|(p, _, _)| o.price.0 < p) {
+                best = Some((o.price.0, rank, o));
             }
         }
         best.map(|(_, rank, o)| {
@@ -118,5 +113,116 @@ pub(crate) fn finalize(
         launch,
         requests,
         requirements,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use model::ids::NodePoolId;
+    use model::price::UsdPerHour;
+    use model::requirements::{Operator, Requirement};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::input::PoolInput;
+
+    const ZONES: [&str; 3] = ["zone-a", "zone-b", "zone-c"];
+
+    /// The AWS provider's rule read literally: every allowed offering of every
+    /// launchable type, the capacity type by preference, then the least (price, rank,
+    /// zone).
+    fn offering_by_offering(
+        types: &[InstanceType],
+        launchable: &[usize],
+        reqs: &Requirements,
+    ) -> Option<(usize, String, CapacityType)> {
+        let filter = model::instance::OfferingFilter::new(reqs);
+        let allowed = |o: &Offering| o.available && filter.allows(o);
+        let ct = [
+            CapacityType::Reserved,
+            CapacityType::Spot,
+            CapacityType::OnDemand,
+        ]
+        .into_iter()
+        .find(|ct| {
+            launchable.iter().any(|&t| {
+                types[t]
+                    .offerings
+                    .iter()
+                    .any(|o| o.capacity_type == *ct && allowed(o))
+            })
+        })?;
+        let mut best: Option<(u64, usize, &Offering)> = None;
+        for (rank, &t) in launchable.iter().enumerate() {
+            for o in types[t]
+                .offerings
+                .iter()
+                .filter(|o| o.capacity_type == ct && allowed(o))
+            {
+                if best.is_none_or(|(p, r, b)| (o.price.0, rank, &o.zone) < (p, r, &b.zone)) {
+                    best = Some((o.price.0, rank, o));
+                }
+            }
+        }
+        best.map(|(_, rank, o)| (launchable[rank], o.zone.clone(), ct))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// The kept cheapest offering per type and capacity type launches what matching
+        /// every offering would, with ties in price across zones and types, offerings
+        /// out of capacity, and zone and capacity-type requirements.
+        #[test]
+        fn kept_cheapest_offerings_launch_what_every_offering_would(
+            prices in proptest::collection::vec(1u64..4, 8 * 6),
+            unavailable in proptest::collection::vec(any::<bool>(), 8 * 6),
+            zones in proptest::collection::vec(any::<bool>(), 3),
+            capacity in 0usize..4,
+        ) {
+            let mut types = crate::testing::fake_catalogue(8, &ZONES);
+            for (t, it) in types.iter_mut().enumerate() {
+                // Offerings in no zone order, so the zone tie-break is not their order.
+                if t % 2 == 1 {
+                    it.offerings.reverse();
+                }
+                for (oi, o) in it.offerings.iter_mut().enumerate() {
+                    o.price = UsdPerHour(prices[t * 6 + oi]);
+                    o.available = !unavailable[t * 6 + oi] || oi == 0;
+                }
+            }
+            let mut reqs = Requirements::default();
+            let allowed_zones: Vec<&str> =
+                ZONES.iter().zip(&zones).filter(|(_, on)| **on).map(|(z, _)| *z).collect();
+            if !allowed_zones.is_empty() {
+                reqs.add(Requirement::new(labels::ZONE, Operator::In, allowed_zones));
+            }
+            let cts: &[&str] = match capacity {
+                0 => &[],
+                1 => &["spot"],
+                2 => &["on-demand"],
+                _ => &["spot", "on-demand"],
+            };
+            if !cts.is_empty() {
+                reqs.add(Requirement::new(labels::CAPACITY_TYPE, Operator::In, cts.iter().copied()));
+            }
+            let mut pool = PoolIndex::new(
+                PoolInput {
+                    id: NodePoolId(0),
+                    nodepool: crate::testing::nodepool("default"),
+                    instance_types: types.clone(),
+                },
+                &[],
+            );
+            let base = pool.base.clone();
+            let f = finalize(&mut pool, &base, &reqs, &Resources::ZERO, VersionProfile::V1);
+            let want = offering_by_offering(&types, &f.options, &reqs);
+            let got = f.launch.map(|l| (
+                types.iter().position(|t| t.id == l.instance_type).unwrap_or(usize::MAX),
+                l.zone,
+                l.capacity_type,
+            ));
+            prop_assert_eq!(got, want);
+        }
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use model::instance::{InstanceType, OfferingFilter, offering_allowed};
+use model::instance::{CapacityType, InstanceType, Offering, OfferingFilter, offering_allowed};
 use model::labels;
 use model::requirements::{Operator, Requirement, Requirements};
 use model::resources::{RESOURCE_KINDS, ResourceKind, Resources};
@@ -90,6 +90,27 @@ impl Thresholds {
     }
 }
 
+/// What launching reads of the offerings under one zone and capacity-type requirement.
+#[derive(Debug, Clone)]
+pub(crate) struct Prices {
+    /// Base types with an allowed offering as (cheapest allowed price, type), sorted —
+    /// `OrderByPrice` without a per-claim sort.
+    pub order: Vec<(u64, usize)>,
+    /// Per type and capacity type (by [`capacity_slot`]): the index of its cheapest
+    /// allowed offering, by price then zone name. A launch compares these instead of
+    /// matching every offering's zone and capacity type against the requirements.
+    pub cheapest: Vec<[Option<u16>; 3]>,
+}
+
+/// A capacity type's place in [`Prices::cheapest`]: the AWS provider's preference order.
+pub(crate) fn capacity_slot(ct: CapacityType) -> usize {
+    match ct {
+        CapacityType::Reserved => 0,
+        CapacityType::Spot => 1,
+        CapacityType::OnDemand => 2,
+    }
+}
+
 /// A claim's zone and capacity-type requirements: all that its price order depends on.
 type PriceKey = (Option<Requirement>, Option<Requirement>);
 
@@ -119,11 +140,10 @@ pub(crate) struct PoolIndex {
     /// types compatible with it. Compared by equality, like `price_cache`; bounded, as
     /// claims of a long day can meet many sets.
     compat_cache: Vec<(Vec<Requirement>, Bitset)>,
-    /// Per (zone, capacity-type) requirement: base types with an allowed offering as
-    /// (cheapest allowed price, type), sorted — `OrderByPrice` without a per-claim sort.
+    /// Per (zone, capacity-type) requirement: what launches read of the offerings.
     /// Keyed by the zone and capacity-type requirements themselves (few distinct ones,
     /// compared by equality: formatting a key per claim cost more than the lookup).
-    price_cache: Vec<(PriceKey, Vec<(u64, usize)>)>,
+    price_cache: Vec<(PriceKey, Prices)>,
     /// Recent [`PoolIndex::within_limits`] answers by remaining room: a pass's probes
     /// start from the same usage, and their first claims leave the same room.
     limit_cache: Vec<(Resources, Bitset)>,
@@ -293,33 +313,55 @@ impl PoolIndex {
         &self.compat_cache[i].1
     }
 
-    /// Base types in price order under the zone and capacity-type parts of `reqs`.
-    pub fn price_order(&mut self, reqs: &Requirements) -> &[(u64, usize)] {
+    /// The [`Prices`] kept at `slot` (from [`PoolIndex::price_slot`]).
+    pub fn prices(&self, slot: usize) -> &Prices {
+        &self.price_cache[slot].1
+    }
+
+    /// Where the [`Prices`] of base types under `reqs`' zone and capacity-type
+    /// requirements are kept, computed on first use.
+    pub fn price_slot(&mut self, reqs: &Requirements) -> usize {
         let zone = reqs.get(labels::ZONE);
         let capacity_type = reqs.get(labels::CAPACITY_TYPE);
-        let i = match self
+        match self
             .price_cache
             .iter()
             .position(|(k, _)| k.0.as_ref() == zone && k.1.as_ref() == capacity_type)
         {
             Some(i) => i,
             None => {
-                let mut v: Vec<(u64, usize)> = self
-                    .base
-                    .iter()
-                    .filter_map(|t| {
-                        self.input.instance_types[t]
-                            .cheapest_offering(reqs)
-                            .map(|o| (o.price.0, t))
-                    })
-                    .collect();
-                v.sort_unstable();
-                self.price_cache
-                    .push(((zone.cloned(), capacity_type.cloned()), v));
+                let filter = OfferingFilter::new(reqs);
+                let mut cheapest = vec![[None; 3]; self.len()];
+                let mut order: Vec<(u64, usize)> = Vec::new();
+                for t in self.base.iter() {
+                    let offerings = &self.input.instance_types[t].offerings;
+                    let mut overall: Option<&Offering> = None;
+                    for (oi, o) in offerings.iter().enumerate() {
+                        if !o.available || !filter.allows(o) {
+                            continue;
+                        }
+                        // Cheapest, then by zone name; the first of equals stays.
+                        let below = |b: &Offering| (o.price, &o.zone) < (b.price, &b.zone);
+                        let slot = &mut cheapest[t][capacity_slot(o.capacity_type)];
+                        if slot.is_none_or(|b: u16| below(&offerings[usize::from(b)])) {
+                            *slot = u16::try_from(oi).ok();
+                        }
+                        if overall.is_none_or(below) {
+                            overall = Some(o);
+                        }
+                    }
+                    if let Some(o) = overall {
+                        order.push((o.price.0, t));
+                    }
+                }
+                order.sort_unstable();
+                self.price_cache.push((
+                    (zone.cloned(), capacity_type.cloned()),
+                    Prices { order, cheapest },
+                ));
                 self.price_cache.len() - 1
             }
-        };
-        &self.price_cache[i].1
+        }
     }
 
     /// Karpenter's `minValues` (`nodeclaim.go`): for every requirement with `minValues`,
