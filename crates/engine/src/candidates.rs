@@ -23,7 +23,8 @@ pub struct PodSummary {
     eviction_cost: f64,
     /// v1.14: 1 + Σ max(0, eviction cost).
     reschedule_cost: f64,
-    /// Pods per workload, for the PDB check.
+    /// Pods per workload with a PDB (a workload's PDB is fixed for the run), for the
+    /// PDB check.
     per_workload: Vec<(usize, u32)>,
 }
 
@@ -182,9 +183,11 @@ impl Simulation<'_> {
             for p in &self.state.node(id).pods {
                 let pod = &self.state.pod(*p).pod;
                 let w = pod.workload.index();
-                match summary.per_workload.iter_mut().find(|(x, _)| *x == w) {
-                    Some((_, c)) => *c += 1,
-                    None => summary.per_workload.push((w, 1)),
+                if self.cfg.workloads[w].pdb.is_some() {
+                    match summary.per_workload.iter_mut().find(|(x, _)| *x == w) {
+                        Some((_, c)) => *c += 1,
+                        None => summary.per_workload.push((w, 1)),
+                    }
                 }
                 summary.do_not_disrupt |= pod.spec.do_not_disrupt;
                 let cost = crate::balanced::eviction_cost_of(&pod.spec);

@@ -4,7 +4,6 @@
 //! refusal is the API's HTTP 429 (`terminator/eviction.go`).
 
 use model::PodId;
-use model::workload::PodDisruptionBudget;
 
 use crate::sim::Simulation;
 use crate::state::ClusterState;
@@ -17,12 +16,7 @@ pub fn disruptions_allowed(sim: &Simulation, w: usize) -> Option<u32> {
     let limit = sim.cfg.workloads[w].pdb?;
     let live = &sim.state.workload_pods[w];
     let healthy = sim.state.workload_bound[w];
-    let pdb = PodDisruptionBudget {
-        name: sim.cfg.workloads[w].name.clone(),
-        selector: model::labels::LabelSelector::default(),
-        limit,
-    };
-    Some(pdb.disruptions_allowed(live.len() as u32, healthy))
+    Some(limit.disruptions_allowed(live.len() as u32, healthy))
 }
 
 /// Every workload's headroom, computed once per disruption pass.

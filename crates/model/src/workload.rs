@@ -27,7 +27,14 @@ impl PodDisruptionBudget {
     /// `disruptionsAllowed`). `expected` is the desired pod count, `healthy` the running ones.
     /// Percentages round up, as the Kubernetes disruption controller does.
     pub fn disruptions_allowed(&self, expected: u32, healthy: u32) -> u32 {
-        let desired_healthy = match self.limit {
+        self.limit.disruptions_allowed(expected, healthy)
+    }
+}
+
+impl PdbLimit {
+    /// [`PodDisruptionBudget::disruptions_allowed`] under this limit.
+    pub fn disruptions_allowed(self, expected: u32, healthy: u32) -> u32 {
+        let desired_healthy = match self {
             PdbLimit::MinAvailable(v) => v.resolve_round_up(expected),
             PdbLimit::MaxUnavailable(v) => expected.saturating_sub(v.resolve_round_up(expected)),
         };
