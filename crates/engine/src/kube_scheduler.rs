@@ -119,14 +119,15 @@ impl Simulation<'_> {
         }
         // Domain counts are computed once per spec and pass, and kept current as pods
         // bind, not once per candidate node.
-        let view = views.view(self, spec);
+        let plan = views.plan(self, spec);
         if let Some(n) = ps.nominated {
             let node = self.state.node(n);
             // The pod's own nomination is part of the node's reserved requests.
             let free = node.free().saturating_add(&pod_demand(&spec.requests));
             if node.is_schedulable()
                 && pod_demand(&spec.requests).fits_in(&free)
-                && self.constraints_allow_with(spec, node, view)
+                && node_allows(spec, node)
+                && views.allows(self, &plan, node)
             {
                 return Some(n);
             }
@@ -143,7 +144,7 @@ impl Simulation<'_> {
                 continue;
             }
             let n = &self.state.nodes[*i];
-            if !self.constraints_allow_with(spec, n, view) {
+            if !node_allows(spec, n) || !views.allows(self, &plan, n) {
                 continue;
             }
             let preferred = !n.taints.iter().any(|t| {
@@ -176,14 +177,13 @@ impl Simulation<'_> {
     }
 
     fn constraints_allow_with(&self, spec: &PodSpec, n: &NodeState, view: &TopologyView) -> bool {
-        if first_untolerated_hard(&n.taints, &spec.tolerations).is_some() {
-            return false;
-        }
-        if !node_selection_allows(spec, n) {
-            return false;
-        }
-        view.allows(n)
+        node_allows(spec, n) && view.allows(n)
     }
+}
+
+/// Taints and node selection: what of the constraints does not depend on other pods.
+fn node_allows(spec: &PodSpec, n: &NodeState) -> bool {
+    first_untolerated_hard(&n.taints, &spec.tolerations).is_none() && node_selection_allows(spec, n)
 }
 
 pub(crate) fn node_selection_allows(spec: &PodSpec, n: &NodeState) -> bool {

@@ -44,6 +44,7 @@ mod state;
 mod timeline;
 mod topology_view;
 mod verdicts;
+mod view_plan;
 mod workloads;
 
 pub use error::EngineError;

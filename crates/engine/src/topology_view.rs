@@ -20,6 +20,7 @@ use model::{NodeId, PodId};
 use crate::kube_scheduler::node_selection_allows;
 use crate::sim::Simulation;
 use crate::state::{NodePhase, NodeState};
+use crate::view_plan::{NodeDomains, Plan};
 
 /// One spec's view of the cluster: per domain, what the nodes in it hold.
 #[derive(Debug, PartialEq)]
@@ -267,6 +268,22 @@ impl TopologyView {
         }
     }
 
+    /// This view's answers over numbered domains ([`Plan::allows`] is [`Self::allows`]).
+    fn plan(&self, domains: &mut NodeDomains) -> Plan {
+        let mut plan = Plan::default();
+        for b in &self.blocked {
+            plan.block(domains, &b.key, b.domains.keys().map(String::as_str));
+        }
+        for c in &self.spread {
+            let room = c.min + c.max_skew;
+            let full = (c.counts.iter())
+                .filter(|(_, e)| e.pods >= room)
+                .map(|(d, _)| d.as_str());
+            plan.spread(domains, &c.key, full, room == 0);
+        }
+        plan
+    }
+
     pub fn allows(&self, n: &NodeState) -> bool {
         for b in &self.blocked {
             if n.labels
@@ -290,12 +307,6 @@ impl TopologyView {
     }
 }
 
-/// The view of every spec without required anti-affinity or DoNotSchedule spread.
-static UNCONSTRAINED: TopologyView = TopologyView {
-    blocked: Vec::new(),
-    spread: Vec::new(),
-};
-
 /// Whether `spec` has a term a view tracks.
 fn tracked(spec: &PodSpec) -> bool {
     spec.pod_anti_affinity.iter().any(|t| t.is_required())
@@ -315,6 +326,9 @@ struct KeptView {
     matches: Matches,
     /// The kube-scheduler pass it was last brought up to date in.
     synced_pass: u64,
+    /// Every node with a share (and perhaps some without): the nodes a new pass must
+    /// look at besides the live ones, as a node that ended keeps its share until then.
+    counted: Vec<usize>,
 }
 
 impl KeptView {
@@ -329,8 +343,9 @@ impl KeptView {
         if self.shares[i].as_ref().map(|(s, _)| *s) == now {
             return;
         }
-        if let Some((_, old)) = self.shares[i].take() {
-            self.view.remove(&old);
+        let had = self.shares[i].take();
+        if let Some((_, old)) = &had {
+            self.view.remove(old);
         }
         if let Some(now) = now {
             let e = &sim.node_specs[i];
@@ -341,6 +356,9 @@ impl KeptView {
                     groups.iter().map(|(s, count)| (s, *count))
                 });
             self.view.add(&share);
+            if had.is_none() {
+                self.counted.push(i);
+            }
             self.shares[i] = Some((now, share));
         }
     }
@@ -350,6 +368,7 @@ impl KeptView {
 #[derive(Default)]
 pub struct ViewCache {
     views: Vec<(usize, KeptView)>,
+    domains: NodeDomains,
     pass: u64,
     /// With invariant checks on: a kept view that differed from a new sweep.
     pub stale: Option<String>,
@@ -361,11 +380,40 @@ impl ViewCache {
         self.pass += 1;
     }
 
-    /// The view of `spec` as the cluster is now. `sim.node_specs` must be current
-    /// ([`refresh_node_specs`]) unless [`ViewCache::has`] says the view is current.
-    pub fn view(&mut self, sim: &Simulation, spec: &Arc<PodSpec>) -> &TopologyView {
+    /// What the view of `spec` allows as the cluster is now, for one pod; ask it with
+    /// [`ViewCache::allows`]. `sim.node_specs` must be current ([`refresh_node_specs`])
+    /// unless [`ViewCache::has`] says the view is current.
+    pub fn plan(&mut self, sim: &Simulation, spec: &Arc<PodSpec>) -> Plan {
+        let Some(i) = self.view(sim, spec) else {
+            return Plan::default();
+        };
+        let mut plan = self.views[i].1.view.plan(&mut self.domains);
+        plan.view = Some(i);
+        plan
+    }
+
+    /// Whether `plan` allows a pod on `n`. With invariant checks on, the view is asked
+    /// too, and a different answer is noted.
+    pub fn allows(&mut self, sim: &Simulation, plan: &Plan, n: &NodeState) -> bool {
+        let allowed = plan.allows(n.id.index(), &n.labels, &mut self.domains);
+        if let Some(i) = plan.view
+            && sim.check_invariants
+            && self.stale.is_none()
+            && self.views[i].1.view.allows(n) != allowed
+        {
+            self.stale = Some(format!(
+                "kube-scheduler's numbered topology plan for pods labelled {:?} answered {allowed} for node {}, its view the opposite",
+                self.views[i].1.spec.labels, n.name
+            ));
+        }
+        allowed
+    }
+
+    /// Where the view of `spec`, brought up to date, is kept (`None` if `spec` has no
+    /// term a view tracks).
+    fn view(&mut self, sim: &Simulation, spec: &Arc<PodSpec>) -> Option<usize> {
         if !tracked(spec) {
-            return &UNCONSTRAINED;
+            return None;
         }
         let key = Arc::as_ptr(spec) as usize;
         let i = match self.views.iter().position(|(k, _)| *k == key) {
@@ -377,6 +425,7 @@ impl ViewCache {
                     shares: Vec::new(),
                     matches: Matches::default(),
                     synced_pass: 0,
+                    counted: Vec::new(),
                 };
                 self.views.push((key, kept));
                 self.views.len() - 1
@@ -384,14 +433,27 @@ impl ViewCache {
         };
         let kept = &mut self.views[i].1;
         if kept.synced_pass != self.pass {
-            for n in 0..sim.state.nodes.len() {
-                kept.sync_node(sim, n);
+            // Live nodes, and those counted before that have since ended: every other
+            // node has no share and gets none (a terminated node never comes back).
+            for id in &sim.state.live {
+                kept.sync_node(sim, id.index());
             }
+            let mut counted = std::mem::take(&mut kept.counted);
+            for &n in &counted {
+                if sim.state.nodes[n].phase == NodePhase::Terminated {
+                    kept.sync_node(sim, n);
+                }
+            }
+            counted.append(&mut kept.counted);
+            counted.sort_unstable();
+            counted.dedup();
+            counted.retain(|&n| kept.shares[n].is_some());
+            kept.counted = counted;
             kept.view.settle();
             kept.synced_pass = self.pass;
         }
         self.cross_check(sim, spec, i);
-        &self.views[i].1.view
+        Some(i)
     }
 
     /// With invariant checks on: notes a view that differs from a sweep of every pod.

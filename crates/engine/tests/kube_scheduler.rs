@@ -42,3 +42,19 @@ topologySpreadConstraints = [{ topologyKey = "kubernetes.io/hostname", maxSkew =
     assert!(launched >= 6, "one node per solo pod, got {launched}");
     assert_eq!(out.summary.pods_pending_at_end, 0);
 }
+
+// The first minutes of `scenarios/mixed-10k.toml`: a zone-spread Deployment scales up
+// onto new nodes, so kube-scheduler finds zones with no room left under the skew. With
+// invariants checked, the numbered plan it asks is compared with its view at every node.
+#[test]
+fn numbered_plans_answer_as_views_do() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/mixed-10k.toml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains("duration = \"24h\""));
+    let text = text.replace("duration = \"24h\"", "duration = \"10m\"");
+    let out = common::run_text("mixed-10k.toml", &text);
+    assert!(out.summary.nodes_max > 0);
+}
