@@ -248,7 +248,7 @@ impl Scheduler {
                 // Counts change as pods are placed, so first fit for a pod that owns a
                 // group is searched afresh (and remembers nothing).
                 tree.find_first(&demand, &mut s.stack, |slot| {
-                    accepts(slot) && t.allows(i, &existing[order[slot]], tables)
+                    accepts(slot) && t.allows(i, order[slot], &existing[order[slot]], tables)
                 })
             } else {
                 match last_fit {
@@ -310,7 +310,12 @@ impl Scheduler {
             s.free[slot] = left;
             s.seen[slot] = s.epoch;
             if let (Some(t), Some(i)) = (topology.as_mut(), groups) {
-                t.record(i, &existing[order[slot]], &p.carried.domain_tables);
+                t.record(
+                    i,
+                    order[slot],
+                    &existing[order[slot]],
+                    &p.carried.domain_tables,
+                );
             }
         }
         if off_watched.is_empty() && off_others.is_empty() {

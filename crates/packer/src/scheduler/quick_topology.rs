@@ -229,13 +229,19 @@ impl<'s> ProbeTopology<'s> {
         &self.specs[spec].1
     }
 
-    /// Whether a pod of `spec` may go to `node` for every group it owns.
-    pub fn allows(&self, spec: usize, node: &ExistingNode, tables: &[DomainTable]) -> bool {
+    /// Whether a pod of `spec` may go to input node `ni` (`node`) for every group it owns.
+    pub fn allows(
+        &self,
+        spec: usize,
+        ni: usize,
+        node: &ExistingNode,
+        tables: &[DomainTable],
+    ) -> bool {
         let groups = &self.specs[spec].1;
         let selected_by = &groups.selected_by;
         groups.owned.iter().all(|&g| {
             let group = &self.groups[g];
-            let Some(d) = domain_of(&tables[group.table], node) else {
+            let Some(d) = node_domain(&tables[group.table], ni, node) else {
                 return false;
             };
             let count = group.counts.get(d as usize).copied().unwrap_or(0);
@@ -316,17 +322,29 @@ impl<'s> ProbeTopology<'s> {
     }
 
     /// Counts a pod of `spec` placed on `node`.
-    pub fn record(&mut self, spec: usize, node: &ExistingNode, tables: &[DomainTable]) {
+    pub fn record(&mut self, spec: usize, ni: usize, node: &ExistingNode, tables: &[DomainTable]) {
         let ProbeTopology { groups, specs } = self;
         for &g in &specs[spec].1.selected_by {
             let group = &mut groups[g];
-            if let Some(d) = domain_of(&tables[group.table], node) {
+            if let Some(d) = node_domain(&tables[group.table], ni, node) {
                 if group.counts.len() <= d as usize {
                     group.counts.resize(d as usize + 1, 0);
                 }
                 group.counts[d as usize] += 1;
             }
         }
+    }
+}
+
+/// Input node `ni`'s (`node`'s) domain id in `table`, as the table registered it when
+/// built (a lookup by label and then by name, per search step, was a tenth of a probe).
+fn node_domain(table: &DomainTable, ni: usize, node: &ExistingNode) -> Option<u32> {
+    match table.node_ids.get(ni) {
+        Some(&id) => {
+            debug_assert_eq!(id, domain_of(table, node), "stale node id in {}", table.key);
+            id
+        }
+        None => domain_of(table, node),
     }
 }
 
