@@ -525,8 +525,7 @@ impl GroupCounts {
                 let node = &existing[ni];
                 let n = matching(&mut g.memo, &g.selector, node);
                 if n > 0 {
-                    let domain = super::existing_nodes::node_label(node, &g.key)
-                        .and_then(|v| table.index.get(v).copied());
+                    let domain = super::quick_topology::node_domain(table, ni, node);
                     g.by_node.push((ni, n, domain));
                 }
             }

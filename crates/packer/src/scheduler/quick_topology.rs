@@ -337,8 +337,9 @@ impl<'s> ProbeTopology<'s> {
 }
 
 /// Input node `ni`'s (`node`'s) domain id in `table`, as the table registered it when
-/// built (a lookup by label and then by name, per search step, was a tenth of a probe).
-fn node_domain(table: &DomainTable, ni: usize, node: &ExistingNode) -> Option<u32> {
+/// built or last renumbered (a lookup by label and then by name, per search step, was a
+/// tenth of a probe).
+pub(super) fn node_domain(table: &DomainTable, ni: usize, node: &ExistingNode) -> Option<u32> {
     match table.node_ids.get(ni) {
         Some(&id) => {
             debug_assert_eq!(id, domain_of(table, node), "stale node id in {}", table.key);
