@@ -7,6 +7,7 @@
 //! (`pkg/controllers/provisioning/scheduling/nodeclaim.go`) with a handful of bitset ANDs.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use model::instance::{CapacityType, InstanceType, Offering, OfferingFilter, offering_allowed};
 use model::labels;
@@ -111,6 +112,11 @@ pub(crate) fn capacity_slot(ct: CapacityType) -> usize {
     }
 }
 
+/// The hostname a solve's claim `c` carries until it is launched.
+pub(crate) fn placeholder_hostname(c: usize) -> String {
+    format!("hostname-placeholder-{c:04}")
+}
+
 /// A claim's zone and capacity-type requirements: all that its price order depends on.
 type PriceKey = (Option<Requirement>, Option<Requirement>);
 
@@ -150,6 +156,10 @@ pub(crate) struct PoolIndex {
     /// Per label key: the values this pool's types and template can give a new node
     /// (topology domains), sorted.
     domain_cache: BTreeMap<String, Vec<String>>,
+    /// Per claim index of a solve: the template requirements plus that claim's
+    /// placeholder hostname, built once and shared by every solve's claim at that index
+    /// until one of its pods changes them (most never do).
+    claim_templates: Vec<Arc<Requirements>>,
     pub has_prefer_no_schedule: bool,
     /// True if some template requirement carries `minValues`.
     pub has_min_values: bool,
@@ -245,9 +255,25 @@ impl PoolIndex {
             price_cache: Vec::new(),
             limit_cache: Vec::new(),
             domain_cache: BTreeMap::new(),
+            claim_templates: Vec::new(),
             has_prefer_no_schedule,
             has_min_values,
         }
+    }
+
+    /// The requirements a new claim at index `c` of a solve starts with (`NewNodeClaim`):
+    /// the template's and `hostname In [hostname-placeholder-<c>]`.
+    pub fn claim_template(&mut self, c: usize) -> Arc<Requirements> {
+        while self.claim_templates.len() <= c {
+            let mut reqs = self.template_reqs.clone();
+            reqs.add(Requirement::new(
+                labels::HOSTNAME,
+                Operator::In,
+                [placeholder_hostname(self.claim_templates.len()).as_str()],
+            ));
+            self.claim_templates.push(Arc::new(reqs));
+        }
+        self.claim_templates[c].clone()
     }
 
     pub fn name(&self) -> &str {

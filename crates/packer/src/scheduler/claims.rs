@@ -136,7 +136,7 @@ impl<'s, 'i> Solve<'s, 'i> {
                 }
             }
         }
-        let mut reqs = self.claims[c].reqs.clone();
+        let mut reqs = Requirements::clone(&self.claims[c].reqs);
         if let Err(e) = reqs.compatible(&variant.reqs) {
             return Err(Reject::Pool(PoolRejection::Requirements(e.to_string())));
         }
@@ -214,7 +214,7 @@ impl<'s, 'i> Solve<'s, 'i> {
         claim.requests = total;
         claim.pods.push(pod.id);
         if let Some(r) = new_reqs {
-            claim.reqs = r;
+            claim.reqs = Arc::new(r);
         }
         let n_sel = self.specs[si].selected_by.len();
         for gi in 0..n_sel + self.specs[si].owns_inverse.len() {

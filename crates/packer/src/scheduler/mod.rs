@@ -251,7 +251,8 @@ struct Claim {
     options: Bitset,
     /// An upper bound on the effective capacity of any option (exact when refreshed).
     cap_max: Resources,
-    reqs: Requirements,
+    /// Shared with the pool's claim template until a pod changes them.
+    reqs: Arc<Requirements>,
     host_domain: Option<u32>,
 }
 

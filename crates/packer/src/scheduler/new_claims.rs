@@ -5,6 +5,7 @@ use model::nodepool::Limits;
 
 use super::*;
 use crate::input::PoolUsage;
+use crate::pool_index::placeholder_hostname;
 
 impl<'s, 'i> Solve<'s, 'i> {
     pub(super) fn add_to_new_claim(
@@ -61,16 +62,10 @@ impl<'s, 'i> Solve<'s, 'i> {
             }
             // Tentative claim with a placeholder hostname (`NewNodeClaim`).
             let c = self.claims.len();
-            let hostname = format!("hostname-placeholder-{c:04}");
-            let host_domain = self
-                .host_table
-                .map(|t| self.topology.register(t, &hostname));
-            let mut reqs = pool.template_reqs.clone();
-            reqs.add(Requirement::new(
-                labels::HOSTNAME,
-                Operator::In,
-                [hostname.as_str()],
-            ));
+            let hostname = self.host_table.map(|t| (t, placeholder_hostname(c)));
+            let host_domain = (hostname.as_ref()).map(|(t, h)| self.topology.register(*t, h));
+            let reqs = self.sched.pools[pool_i].claim_template(c);
+            let pool = &self.sched.pools[pool_i];
             let cap_max = match self.limit_ok[pool_i] {
                 None => pool.base_max_effective,
                 Some(_) => pool.max_effective(&options),
@@ -109,8 +104,8 @@ impl<'s, 'i> Solve<'s, 'i> {
                 }
                 Err(Reject::Pool(r)) => {
                     self.claims.pop();
-                    if let Some(t) = self.host_table {
-                        self.topology.unregister_last(t, &hostname);
+                    if let Some((t, h)) = &hostname {
+                        self.topology.unregister_last(*t, h);
                     }
                     rejections.push((name(self), r));
                 }

@@ -58,7 +58,7 @@ pub struct DraftClaim {
     pub(super) pods: Vec<PodId>,
     pub(super) requests: Resources,
     pub(super) options: Bitset,
-    pub(super) reqs: Requirements,
+    pub(super) reqs: Arc<Requirements>,
 }
 
 impl DraftClaim {
