@@ -4,74 +4,19 @@
 //!
 //! A pass tries many candidate sets, and their replacements draw on the same NodePool
 //! types under the same zone and capacity-type requirements; each type's cheapest
-//! allowed offering and dearest price are read once ([`LaunchPrices`]), until an
-//! offering's availability changes.
+//! allowed offering and dearest price are those the scheduler keeps for its own launch
+//! choices (`packer::Scheduler::offering_prices`), until an offering's availability
+//! changes.
 
 use model::NodeId;
-use model::instance::{CapacityType, InstanceType, OfferingFilter};
-use model::labels;
+use model::instance::{CapacityType, InstanceType};
 use model::price::UsdPerHour;
-use model::requirements::Requirement;
 use packer::NewClaim;
 
 use crate::sim::Simulation;
 
 /// `MinInstanceTypesForSpotToSpotConsolidation`.
 const SPOT_TO_SPOT_MIN_TYPES: usize = 15;
-
-/// Per NodePool type, under one capacity type and one pair of zone and capacity-type
-/// requirements: its position in the pool, the index of its cheapest allowed offering
-/// (ties: lower zone) and its dearest allowed price, or `None` without any. Valid while
-/// no offering changes availability (`capacity.rs` clears it then).
-#[derive(Debug, Default)]
-pub struct LaunchPrices {
-    tables: Vec<PriceTable>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    position: usize,
-    cheapest: usize,
-    dearest: UsdPerHour,
-}
-
-#[derive(Debug)]
-struct PriceTable {
-    pool: usize,
-    capacity: CapacityType,
-    zone: Option<Requirement>,
-    capacity_type: Option<Requirement>,
-    /// By instance-type id; the outer `None` is "not read yet".
-    by_id: Vec<Option<Option<Entry>>>,
-}
-
-impl LaunchPrices {
-    /// Forgets every price read (after an offering changed availability).
-    pub fn clear(&mut self) {
-        self.tables.clear();
-    }
-}
-
-/// Type `t`'s cheapest offering allowed by `filter` for `capacity` (ties: lower zone) and
-/// its dearest allowed price.
-fn cheapest_and_dearest(
-    t: &InstanceType,
-    capacity: CapacityType,
-    filter: &OfferingFilter,
-) -> Option<(usize, UsdPerHour)> {
-    let mut best: Option<usize> = None;
-    let mut worst = UsdPerHour(0);
-    for (i, o) in t.offerings.iter().enumerate() {
-        if !(o.available && o.capacity_type == capacity && filter.allows(o)) {
-            continue;
-        }
-        if best.is_none_or(|b| (o.price, &o.zone) < (t.offerings[b].price, &t.offerings[b].zone)) {
-            best = Some(i);
-        }
-        worst = worst.max(o.price);
-    }
-    best.map(|b| (b, worst))
-}
 
 impl Simulation<'_> {
     /// Cuts a replacement's options to those whose worst-case launch price is strictly
@@ -96,58 +41,16 @@ impl Simulation<'_> {
                 "spot-to-spot replacement needs the SpotToSpotConsolidation feature gate".into(),
             );
         }
-        let zone = claim.requirements.get(labels::ZONE);
-        let capacity_type = claim.requirements.get(labels::CAPACITY_TYPE);
-        let Some(types) = self.pool_types.get(pool) else {
+        let Some(prices) = self.scheduler.offering_prices(pool, &claim.requirements) else {
             return Err("no replacement option fits".into());
         };
-        let prices = &mut self.launch_prices.tables;
-        let table = match prices.iter().position(|t| {
-            t.pool == pool
-                && t.capacity == capacity
-                && t.zone.as_ref() == zone
-                && t.capacity_type.as_ref() == capacity_type
-        }) {
-            Some(i) => &mut prices[i],
-            None => {
-                prices.push(PriceTable {
-                    pool,
-                    capacity,
-                    zone: zone.cloned(),
-                    capacity_type: capacity_type.cloned(),
-                    by_id: Vec::new(),
-                });
-                let last = prices.len() - 1;
-                &mut prices[last]
-            }
-        };
-        let filter = OfferingFilter::new(&claim.requirements);
         // Per option: its cheapest allowed offering (the launch) and its worst-case price.
         let mut kept: Vec<(UsdPerHour, UsdPerHour, &InstanceType, usize)> = Vec::new();
         let mut cheapest_rejected: Option<UsdPerHour> = None;
         for id in &claim.instance_type_options {
-            if table.by_id.len() <= id.index() {
-                table.by_id.resize(id.index() + 1, None);
-            }
-            let entry = *table.by_id[id.index()].get_or_insert_with(|| {
-                let position = types.binary_search_by_key(id, |t| t.id).ok()?;
-                let (cheapest, dearest) =
-                    cheapest_and_dearest(&types[position], capacity, &filter)?;
-                Some(Entry {
-                    position,
-                    cheapest,
-                    dearest,
-                })
-            });
-            let Some(Entry {
-                position,
-                cheapest: best,
-                dearest: worst,
-            }) = entry
-            else {
+            let Some((t, best, worst)) = prices.get(*id, capacity) else {
                 continue;
             };
-            let t = &types[position];
             let same_type_no_cheaper = || {
                 nodes.iter().any(|n| {
                     let node = self.state.node(*n);

@@ -83,9 +83,7 @@ pub struct Simulation<'s> {
     /// Priced instance types per NodePool (under its kubelet settings), and per node group.
     /// Whatever changes an offering must call `pools_changed`.
     pub pool_types: Vec<Vec<InstanceType>>,
-    /// Replacement launch prices read from `pool_types`.
-    pub launch_prices: crate::replacement::LaunchPrices,
-    /// Refusals of claims-only consolidation probes; cleared with `launch_prices`.
+    /// Refusals of claims-only consolidation probes; cleared when pools change.
     pub verdicts: crate::verdicts::Verdicts,
     /// Label keys any pod's scheduling constraints mention: the only node labels the
     /// scheduler ever reads, so the only ones copied into its snapshots.
@@ -179,7 +177,6 @@ impl<'s> Simulation<'s> {
             weights,
             scheduler,
             pool_types,
-            launch_prices: Default::default(),
             verdicts: Default::default(),
             scheduling_label_keys: scheduling_label_keys(cfg),
             group_types,

@@ -188,10 +188,9 @@ impl Simulation<'_> {
         }
     }
 
-    /// Whatever changed the scheduler's pools or an offering: prices read and refusals
-    /// kept no longer hold.
+    /// Whatever changed the scheduler's pools or an offering: refusals kept no longer
+    /// hold (the scheduler re-indexes a changed pool, prices included).
     pub(crate) fn pools_changed(&mut self) {
-        self.launch_prices.clear();
         self.verdicts.clear();
     }
 }

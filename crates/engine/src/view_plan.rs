@@ -91,14 +91,7 @@ impl Plan {
         key: &str,
         blocked: impl Iterator<Item = &'d str>,
     ) {
-        let key = domains.key(key);
-        let refused = blocked.map(|d| domains.id(d)).collect();
-        self.terms.push(Term {
-            key,
-            needs_label: false,
-            all_refused: false,
-            refused,
-        });
+        self.push(domains, key, blocked, false, false);
     }
 
     /// Adds a DoNotSchedule spread on `key`: `full` are the counted domains with no room
@@ -110,12 +103,23 @@ impl Plan {
         full: impl Iterator<Item = &'d str>,
         none_free: bool,
     ) {
+        self.push(domains, key, full, true, none_free);
+    }
+
+    fn push<'d>(
+        &mut self,
+        domains: &mut NodeDomains,
+        key: &str,
+        refused: impl Iterator<Item = &'d str>,
+        needs_label: bool,
+        all_refused: bool,
+    ) {
         let key = domains.key(key);
-        let refused = full.map(|d| domains.id(d)).collect();
+        let refused = refused.map(|d| domains.id(d)).collect();
         self.terms.push(Term {
             key,
-            needs_label: true,
-            all_refused: none_free,
+            needs_label,
+            all_refused,
             refused,
         });
     }

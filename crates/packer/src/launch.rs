@@ -48,7 +48,7 @@ pub(crate) fn finalize(
         .take(profile.max_instance_types())
         .map(|&(_, t)| t)
         .collect();
-    let cheapest = &prices.cheapest;
+    let offers = &prices.offers;
     let types = &pool.input.instance_types;
 
     // FinalizeScheduling adds the smallest daemonset overhead over the options.
@@ -82,17 +82,17 @@ pub(crate) fn finalize(
     .find(|ct| {
         launchable
             .iter()
-            .any(|&t| cheapest[t][capacity_slot(*ct)].is_some())
+            .any(|&t| offers[t][capacity_slot(*ct)].is_some())
     });
     // The cheapest offering of that capacity type over the launchable types, ties to the
     // type ranked first (each type's own cheapest is by price, then zone name).
     let launch = capacity_type.and_then(|ct| {
         let mut best: Option<(u64, usize, &Offering)> = None;
         for (rank, &t) in launchable.iter().enumerate() {
-            let Some(oi) = cheapest[t][capacity_slot(ct)] else {
+            let Some(offer) = offers[t][capacity_slot(ct)] else {
                 continue;
             };
-            let o = &types[t].offerings[usize::from(oi)];
+            let o = &types[t].offerings[usize::from(offer.cheapest)];
             if best.is_none_or(|(p, _, _)| o.price.0 < p) {
                 best = Some((o.price.0, rank, o));
             }
@@ -172,7 +172,8 @@ mod tests {
 
         /// The kept cheapest offering per type and capacity type launches what matching
         /// every offering would, with ties in price across zones and types, offerings
-        /// out of capacity, and zone and capacity-type requirements.
+        /// out of capacity, and zone and capacity-type requirements; the kept cheapest
+        /// offering and dearest price per type are those of its allowed offerings.
         #[test]
         fn kept_cheapest_offerings_launch_what_every_offering_would(
             prices in proptest::collection::vec(1u64..4, 8 * 6),
@@ -223,6 +224,24 @@ mod tests {
                 l.capacity_type,
             ));
             prop_assert_eq!(got, want);
+            // What the replacement rule reads: per type and capacity type, the cheapest
+            // allowed offering and the dearest allowed price.
+            let slot = pool.price_slot(&reqs);
+            let filter = model::instance::OfferingFilter::new(&reqs);
+            for t in pool.base.iter() {
+                for ct in [CapacityType::Reserved, CapacityType::Spot, CapacityType::OnDemand] {
+                    let allowed: Vec<(usize, &Offering)> = (types[t].offerings.iter().enumerate())
+                        .filter(|(_, o)| o.available && o.capacity_type == ct && filter.allows(o))
+                        .collect();
+                    let want = allowed
+                        .iter()
+                        .min_by(|a, b| (a.1.price, &a.1.zone).cmp(&(b.1.price, &b.1.zone)))
+                        .map(|(i, _)| (*i, allowed.iter().map(|(_, o)| o.price).max()));
+                    let got = pool.prices(slot).offers[t][capacity_slot(ct)]
+                        .map(|f| (usize::from(f.cheapest), Some(f.dearest)));
+                    prop_assert_eq!(got, want);
+                }
+            }
         }
     }
 }

@@ -9,8 +9,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use model::instance::{CapacityType, InstanceType, Offering, OfferingFilter, offering_allowed};
+use model::instance::{CapacityType, InstanceType, OfferingFilter, offering_allowed};
 use model::labels;
+use model::price::UsdPerHour;
 use model::requirements::{Operator, Requirement, Requirements};
 use model::resources::{RESOURCE_KINDS, ResourceKind, Resources};
 use model::taints::{TaintEffect, first_untolerated};
@@ -97,13 +98,22 @@ pub(crate) struct Prices {
     /// Base types with an allowed offering as (cheapest allowed price, type), sorted —
     /// `OrderByPrice` without a per-claim sort.
     pub order: Vec<(u64, usize)>,
-    /// Per type and capacity type (by [`capacity_slot`]): the index of its cheapest
-    /// allowed offering, by price then zone name. A launch compares these instead of
-    /// matching every offering's zone and capacity type against the requirements.
-    pub cheapest: Vec<[Option<u16>; 3]>,
+    /// Per type and capacity type (by [`capacity_slot`]): what its allowed offerings
+    /// cost, `None` without one. A launch compares these instead of matching every
+    /// offering's zone and capacity type against the requirements.
+    pub offers: Vec<[Option<Offer>; 3]>,
 }
 
-/// A capacity type's place in [`Prices::cheapest`]: the AWS provider's preference order.
+/// One type's allowed offerings of one capacity type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Offer {
+    /// The index of the cheapest, by price then zone name.
+    pub cheapest: u16,
+    /// The dearest price: the worst case a consolidation's replacement rule compares.
+    pub dearest: UsdPerHour,
+}
+
+/// A capacity type's place in [`Prices::offers`]: the AWS provider's preference order.
 pub(crate) fn capacity_slot(ct: CapacityType) -> usize {
     match ct {
         CapacityType::Reserved => 0,
@@ -156,6 +166,8 @@ pub(crate) struct PoolIndex {
     /// Per label key: the values this pool's types and template can give a new node
     /// (topology domains), sorted.
     domain_cache: BTreeMap<String, Vec<String>>,
+    /// Per instance-type id (`InstanceTypeId::index`): its index in `input.instance_types`.
+    pub type_of_id: Vec<Option<u32>>,
     /// Per claim index of a solve: the template requirements plus that claim's
     /// placeholder hostname, built once and shared by every solve's claim at that index
     /// until one of its pods changes them (most never do).
@@ -227,6 +239,14 @@ impl PoolIndex {
             .iter()
             .map(|k| Thresholds::build(&base_capacities, *k))
             .collect();
+        let mut type_of_id: Vec<Option<u32>> = Vec::new();
+        for (t, it) in types.iter().enumerate() {
+            let i = it.id.index();
+            if type_of_id.len() <= i {
+                type_of_id.resize(i + 1, None);
+            }
+            type_of_id[i] = u32::try_from(t).ok();
+        }
         let has_prefer_no_schedule = np
             .taints
             .iter()
@@ -255,6 +275,7 @@ impl PoolIndex {
             price_cache: Vec::new(),
             limit_cache: Vec::new(),
             domain_cache: BTreeMap::new(),
+            type_of_id,
             claim_templates: Vec::new(),
             has_prefer_no_schedule,
             has_min_values,
@@ -357,33 +378,43 @@ impl PoolIndex {
             Some(i) => i,
             None => {
                 let filter = OfferingFilter::new(reqs);
-                let mut cheapest = vec![[None; 3]; self.len()];
+                let mut offers: Vec<[Option<Offer>; 3]> = vec![[None; 3]; self.len()];
                 let mut order: Vec<(u64, usize)> = Vec::new();
                 for t in self.base.iter() {
                     let offerings = &self.input.instance_types[t].offerings;
-                    let mut overall: Option<&Offering> = None;
-                    for (oi, o) in offerings.iter().enumerate() {
+                    // A type has a few offerings, never 65,536.
+                    for (oi, o) in (0..=u16::MAX).zip(offerings) {
                         if !o.available || !filter.allows(o) {
                             continue;
                         }
-                        // Cheapest, then by zone name; the first of equals stays.
-                        let below = |b: &Offering| (o.price, &o.zone) < (b.price, &b.zone);
-                        let slot = &mut cheapest[t][capacity_slot(o.capacity_type)];
-                        if slot.is_none_or(|b: u16| below(&offerings[usize::from(b)])) {
-                            *slot = u16::try_from(oi).ok();
-                        }
-                        if overall.is_none_or(below) {
-                            overall = Some(o);
+                        match &mut offers[t][capacity_slot(o.capacity_type)] {
+                            Some(f) => {
+                                // Cheapest, then by zone name; the first of equals stays.
+                                let b = &offerings[usize::from(f.cheapest)];
+                                if (o.price, &o.zone) < (b.price, &b.zone) {
+                                    f.cheapest = oi;
+                                }
+                                f.dearest = f.dearest.max(o.price);
+                            }
+                            none => {
+                                *none = Some(Offer {
+                                    cheapest: oi,
+                                    dearest: o.price,
+                                })
+                            }
                         }
                     }
-                    if let Some(o) = overall {
-                        order.push((o.price.0, t));
+                    let cheapest = (offers[t].iter().flatten())
+                        .map(|f| offerings[usize::from(f.cheapest)].price)
+                        .min();
+                    if let Some(price) = cheapest {
+                        order.push((price.0, t));
                     }
                 }
                 order.sort_unstable();
                 self.price_cache.push((
                     (zone.cloned(), capacity_type.cloned()),
-                    Prices { order, cheapest },
+                    Prices { order, offers },
                 ));
                 self.price_cache.len() - 1
             }

@@ -112,6 +112,24 @@ impl Scheduler {
         }
     }
 
+    /// What a launch from pool `pool` under `reqs`' zone and capacity-type requirements
+    /// would pay per type (`None` without such a pool): the prices every launch choice
+    /// of this scheduler reads, kept until an offering changes availability.
+    pub fn offering_prices(
+        &mut self,
+        pool: usize,
+        reqs: &Requirements,
+    ) -> Option<OfferingPrices<'_>> {
+        let index = self.pools.get_mut(pool)?;
+        let slot = index.price_slot(reqs);
+        let index = &self.pools[pool];
+        Some(OfferingPrices {
+            types: &index.input.instance_types,
+            type_of_id: &index.type_of_id,
+            prices: index.prices(slot),
+        })
+    }
+
     /// Marks every offering of `instance_type` in `zone` with `capacity_type` available or
     /// not (an insufficient-capacity error and its recovery) in every pool, re-indexing
     /// the pools that changed. Returns how many offerings changed.
@@ -327,3 +345,31 @@ mod queue;
 mod quick;
 mod quick_topology;
 mod setup;
+
+/// A pool's types' launch prices under one zone and capacity-type requirement
+/// ([`Scheduler::offering_prices`]).
+pub struct OfferingPrices<'s> {
+    types: &'s [model::instance::InstanceType],
+    type_of_id: &'s [Option<u32>],
+    prices: &'s crate::pool_index::Prices,
+}
+
+impl<'s> OfferingPrices<'s> {
+    /// Type `id`'s cheapest allowed offering of `capacity` (by price, then zone name) as
+    /// (the type, the offering's index), and its dearest allowed price of `capacity`;
+    /// `None` if the type is not one the pool can launch or has no such offering.
+    pub fn get(
+        &self,
+        id: model::ids::InstanceTypeId,
+        capacity: model::instance::CapacityType,
+    ) -> Option<(
+        &'s model::instance::InstanceType,
+        usize,
+        model::price::UsdPerHour,
+    )> {
+        let t = usize::try_from(self.type_of_id.get(id.index()).copied().flatten()?).ok()?;
+        let slot = crate::pool_index::capacity_slot(capacity);
+        let offer = self.prices.offers.get(t)?[slot]?;
+        Some((&self.types[t], usize::from(offer.cheapest), offer.dearest))
+    }
+}
