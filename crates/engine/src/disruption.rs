@@ -460,16 +460,22 @@ impl Simulation<'_> {
         if must_move.is_zero() {
             return None;
         }
-        let cheaper_fits = self.pool_types.iter().flatten().any(|t| {
-            must_move.fits_in(&t.allocatable)
-                && t.offerings.iter().any(|o| o.available && o.price < price)
-        });
-        if cheaper_fits {
+        if self.cheaper_type_holds(&must_move, price) {
             return None;
         }
         Some(format!(
             "no cheaper replacement: other nodes lack room for {must_move} of its pods, and no type cheaper than {price} holds that"
         ))
+    }
+
+    /// Whether some NodePool type could hold `demand` (in its allocatable, before
+    /// daemonsets) with an available offering strictly cheaper than `price`: what the one
+    /// replacement of nodes costing `price` needs, whatever its requirements.
+    pub(crate) fn cheaper_type_holds(&self, demand: &model::Resources, price: UsdPerHour) -> bool {
+        self.pool_types.iter().flatten().any(|t| {
+            demand.fits_in(&t.allocatable)
+                && t.offerings.iter().any(|o| o.available && o.price < price)
+        })
     }
 
     fn describe(&self, nodes: &[NodeId], outcome: &Outcome) -> String {
@@ -498,7 +504,7 @@ impl Simulation<'_> {
         }
     }
 
-    fn price_of(&self, nodes: &[NodeId]) -> UsdPerHour {
+    pub(crate) fn price_of(&self, nodes: &[NodeId]) -> UsdPerHour {
         UsdPerHour(nodes.iter().map(|n| self.state.node(*n).price.0).sum())
     }
 

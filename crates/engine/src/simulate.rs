@@ -146,6 +146,19 @@ impl Simulation<'_> {
                     }
                     verdict_key = Some(key);
                 }
+                // A multi-node probe's reason is never shown: it fails unless one new node
+                // cheaper than the candidates holds every candidate pod off the existing
+                // nodes (each must then sit on that claim).
+                if nodes.len() > 1 && max_claims == 1 {
+                    let demand = watched.iter().fold(model::Resources::ZERO, |sum, &i| {
+                        sum.saturating_add(&packer::pod_demand(pods[i].requests()))
+                    });
+                    if !self.cheaper_type_holds(&demand, self.price_of(nodes)) {
+                        return quick(Outcome::Blocked(
+                            "no single cheaper node holds the pods off the existing nodes".into(),
+                        ));
+                    }
+                }
                 let off = self.off_pods(pods, &watched, &others);
                 let draft = self.scheduler.schedule_draft_without_existing(
                     &off,
