@@ -50,6 +50,11 @@ impl ProbeGroups {
         }
     }
 
+    /// How many specs are known: it grows when [`ProbeGroups::spec`] learns one.
+    pub fn specs_len(&self) -> usize {
+        self.specs.len()
+    }
+
     /// How many groups are known (group indices are below it).
     pub fn len(&self) -> usize {
         self.groups.len()

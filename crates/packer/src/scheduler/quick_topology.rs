@@ -147,11 +147,14 @@ impl<'s> ProbeTopology<'s> {
         if !specs.iter().all(|spec| modelled(spec)) {
             return None;
         }
-        // Every spec is known before any index is kept: learning one moves the others.
-        for spec in specs {
-            known.spec(spec);
+        // Every spec is known before any index is kept: learning one moves the others,
+        // so the indices are taken again if this probe learnt any.
+        let learnt = known.specs_len();
+        let mut known_specs: Vec<usize> = specs.iter().map(|spec| known.spec(spec)).collect();
+        if known.specs_len() != learnt {
+            known_specs.clear();
+            known_specs.extend(specs.iter().map(|spec| known.spec(spec)));
         }
-        let known_specs: Vec<usize> = specs.iter().map(|spec| known.spec(spec)).collect();
         // Known group → its place in `topo.groups`.
         let mut local: Vec<Option<usize>> = vec![None; known.len()];
         for (spec, &ks) in specs.iter().zip(&known_specs) {
