@@ -296,20 +296,7 @@ impl Topology {
                 max_skew,
                 min_domains,
             } => {
-                // Hostname spread always has a minimum of zero: a new node can be created
-                // (`topologygroup.go: domainMinCount`).
-                let min = if key == model::labels::HOSTNAME {
-                    0
-                } else {
-                    self.min_count(group, pod_domains)
-                };
-                let min = if min_domains > 0
-                    && self.eligible_domains(group, pod_domains) < min_domains as usize
-                {
-                    0
-                } else {
-                    min
-                };
+                let min = self.spread_min(group, pod_domains, min_domains);
                 let self_selecting = g.selector.matches(pod_labels);
                 let mut best: Option<(&str, u32)> = None;
                 for (d, name) in candidates {
@@ -364,6 +351,54 @@ impl Topology {
         }
     }
 
+    /// Whether [`Topology::next_domains`] leaves a node whose requirement on the key is
+    /// `node_domains` any of them (its intersection with `node_domains` is not empty).
+    /// Existing nodes list their one domain: spread and anti-affinity then answer by
+    /// counting, without building either requirement.
+    pub fn allows_node(
+        &self,
+        group: usize,
+        pod_labels: &Labels,
+        pod_domains: Option<&Requirement>,
+        node_domains: &Requirement,
+    ) -> bool {
+        let g = &self.groups[group];
+        let table = &self.tables[g.table];
+        let mut candidates = (node_domains.values())
+            .filter_map(|v| table.index.get(v).map(|&d| (d, v)));
+        match g.kind {
+            _ if node_domains.is_complement() => {}
+            GroupKind::Spread {
+                max_skew,
+                min_domains,
+            } => {
+                let min = self.spread_min(group, pod_domains, min_domains);
+                let own = u32::from(g.selector.matches(pod_labels));
+                return candidates.any(|(d, name)| {
+                    pod_domains.is_none_or(|r| r.has(name))
+                        && (g.count(d) + own).saturating_sub(min) <= max_skew
+                });
+            }
+            GroupKind::AntiAffinity => return candidates.any(|(d, _)| g.count(d) == 0),
+            GroupKind::Affinity => {}
+        }
+        let allowed = self.next_domains(group, pod_labels, pod_domains, Some(node_domains));
+        !node_domains.intersection(&allowed).is_empty()
+    }
+
+    /// The least count a spread's skew is measured from. Hostname spread always has a
+    /// minimum of zero: a new node can be created (`topologygroup.go: domainMinCount`).
+    fn spread_min(&self, group: usize, pod_domains: Option<&Requirement>, min_domains: u32) -> u32 {
+        let key = &self.tables[self.groups[group].table].key;
+        if key == model::labels::HOSTNAME
+            || (min_domains > 0
+                && self.eligible_domains(group, pod_domains) < min_domains as usize)
+        {
+            return 0;
+        }
+        self.min_count(group, pod_domains)
+    }
+
     fn min_count(&self, group: usize, pod_domains: Option<&Requirement>) -> u32 {
         let g = &self.groups[group];
         let table = &self.tables[g.table];
@@ -409,6 +444,73 @@ impl Topology {
                 (!hostname && g.nonzero >= self.tables[g.table].names.len()) || count <= max_skew
             }
             GroupKind::Affinity => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const ZONES: [&str; 4] = ["zone-a", "zone-b", "zone-c", "zone-d"];
+
+    fn requirement(key: &str, picks: &[bool], complement: bool) -> Requirement {
+        let values = (ZONES.iter().zip(picks))
+            .filter(|(_, p)| **p)
+            .map(|(z, _)| *z)
+            // A value no table knows, as a node label can be.
+            .chain(picks.last().filter(|p| **p).map(|_| "zone-unknown"));
+        let op = if complement { Operator::NotIn } else { Operator::In };
+        Requirement::new(key, op, values)
+    }
+
+    proptest! {
+        /// Counting a node's listed domains answers as intersecting the node's
+        /// requirement with the next domains does, for every group kind, with and without
+        /// the pod's own domain requirement, and for a node requirement that excludes.
+        #[test]
+        fn allows_node_is_next_domains_meeting_the_node(
+            kind in 0usize..3,
+            max_skew in 1u32..3,
+            min_domains in 0u32..6,
+            counts in proptest::collection::vec(0u32..4, 3),
+            selecting in any::<bool>(),
+            pod_picks in proptest::option::of(proptest::collection::vec(any::<bool>(), 4)),
+            node_picks in proptest::collection::vec(any::<bool>(), 4),
+            node_complement in any::<bool>(),
+        ) {
+            let key = model::labels::ZONE;
+            let mut topology = Topology::default();
+            let table = topology.table_for(key);
+            // The fourth zone stays unregistered: pods may name it, no count has it.
+            for z in &ZONES[..3] {
+                topology.register(table, z);
+            }
+            let selector = LabelSelector {
+                match_labels: [("app".to_string(), "web".to_string())].into(),
+                match_expressions: Vec::new(),
+            };
+            let kind = match kind {
+                0 => GroupKind::Spread { max_skew, min_domains },
+                1 => GroupKind::AntiAffinity,
+                _ => GroupKind::Affinity,
+            };
+            let g = topology.group_for(key, kind, &selector, false);
+            for (d, n) in (0u32..).zip(&counts) {
+                topology.record_n(g, d, *n);
+            }
+            let labels: Labels = if selecting {
+                selector.match_labels.clone()
+            } else {
+                [("app".to_string(), "other".to_string())].into()
+            };
+            let pod = pod_picks.map(|p| requirement(key, &p, false));
+            let node = requirement(key, &node_picks, node_complement);
+            let allowed = topology.next_domains(g, &labels, pod.as_ref(), Some(&node));
+            let want = !node.intersection(&allowed).is_empty();
+            prop_assert_eq!(topology.allows_node(g, &labels, pod.as_ref(), &node), want);
         }
     }
 }

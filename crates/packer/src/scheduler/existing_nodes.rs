@@ -76,13 +76,8 @@ impl<'s, 'i> Solve<'s, 'i> {
             let Some(node_dom) = reqs.get(key) else {
                 return false;
             };
-            let allowed = self.topology.next_domains(
-                g,
-                &spec.labels,
-                variant.strict_reqs.get(key),
-                Some(node_dom),
-            );
-            if node_dom.intersection(&allowed).is_empty() {
+            let pod_dom = variant.strict_reqs.get(key);
+            if !self.topology.allows_node(g, &spec.labels, pod_dom, node_dom) {
                 return false;
             }
         }
