@@ -491,6 +491,10 @@ pub(super) struct Base<'p> {
 #[derive(Debug, Clone, Default)]
 pub(super) struct GroupCounts {
     entries: Vec<GroupCount>,
+    /// For a recount: whether each group's selector matches a spec, by group (a prefix
+    /// of `entries` when groups were added since), per spec address. A changed node is
+    /// then read once for all groups, not once per group.
+    by_spec: Vec<(usize, Arc<PodSpec>, Vec<bool>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -501,8 +505,6 @@ struct GroupCount {
     /// without any left out. Domain ids are stable for a prepared snapshot because its
     /// domain tables are.
     by_node: Vec<(usize, usize, Option<u32>)>,
-    /// Whether the selector matches each spec met so far, for recounts.
-    memo: SpecMatches,
 }
 
 impl GroupCounts {
@@ -516,22 +518,56 @@ impl GroupCounts {
         is_changed: &[bool],
         tables: &[DomainTable],
     ) {
-        self.entries.retain_mut(|g| {
-            let Some(table) = tables.iter().find(|t| t.key == g.key) else {
-                return false;
-            };
+        let before = self.entries.len();
+        self.entries
+            .retain(|g| tables.iter().any(|t| t.key == g.key));
+        if self.entries.len() != before {
+            // Group positions moved: what was matched by position no longer holds.
+            self.by_spec.clear();
+        }
+        let table_of: Vec<&DomainTable> = (self.entries.iter())
+            .filter_map(|g| tables.iter().find(|t| t.key == g.key))
+            .collect();
+        for g in &mut self.entries {
             g.by_node.retain(|(ni, _, _)| !is_changed[*ni]);
-            for &ni in changed {
-                let node = &existing[ni];
-                let n = matching(&mut g.memo, &g.selector, node);
+        }
+        let mut counts = vec![0usize; self.entries.len()];
+        for &ni in changed {
+            let node = &existing[ni];
+            counts.fill(0);
+            for b in &node.pods {
+                let matched = self.matched_by(&b.spec);
+                for (c, _) in counts.iter_mut().zip(matched).filter(|(_, m)| **m) {
+                    *c += b.count as usize;
+                }
+            }
+            for ((g, table), &n) in self.entries.iter_mut().zip(&table_of).zip(&counts) {
                 if n > 0 {
                     let domain = super::quick_topology::node_domain(table, ni, node);
                     g.by_node.push((ni, n, domain));
                 }
             }
+        }
+        for g in &mut self.entries {
             g.by_node.sort_unstable_by_key(|(ni, _, _)| *ni);
-            true
-        });
+        }
+    }
+
+    /// Whether each group's selector matches `spec`, by group.
+    fn matched_by(&mut self, spec: &Arc<PodSpec>) -> &[bool] {
+        let key = Arc::as_ptr(spec) as usize;
+        let i = match self.by_spec.binary_search_by_key(&key, |e| e.0) {
+            Ok(i) => i,
+            Err(i) => {
+                self.by_spec.insert(i, (key, spec.clone(), Vec::new()));
+                i
+            }
+        };
+        let matched = &mut self.by_spec[i].2;
+        for g in &self.entries[matched.len()..] {
+            matched.push(g.selector.matches(&spec.labels));
+        }
+        matched
     }
 
     /// The bound pods `selector` matches per node, with `domain` giving a node's domain
@@ -575,7 +611,6 @@ impl GroupCounts {
                     key: key.to_string(),
                     selector: selector.clone(),
                     by_node: counts,
-                    memo,
                 });
                 self.entries.len() - 1
             }
