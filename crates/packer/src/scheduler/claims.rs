@@ -136,11 +136,18 @@ impl<'s, 'i> Solve<'s, 'i> {
                 }
             }
         }
-        let mut reqs = Requirements::clone(&self.claims[c].reqs);
-        if let Err(e) = reqs.compatible(&variant.reqs) {
-            return Err(Reject::Pool(PoolRejection::Requirements(e.to_string())));
+        // The claim's requirements are copied only when the pod changes them: a pod
+        // joining a claim its zone or hostname is already pinned to changes nothing.
+        let base = Arc::clone(&self.claims[c].reqs);
+        let mut changed: Option<Requirements> = None;
+        if !variant.reqs.is_empty() {
+            if let Err(e) = base.compatible(&variant.reqs) {
+                return Err(Reject::Pool(PoolRejection::Requirements(e.to_string())));
+            }
+            let mut reqs = Requirements::clone(&base);
+            reqs.add_all(&variant.reqs);
+            changed = Some(reqs);
         }
-        reqs.add_all(&variant.reqs);
         let groups: Vec<usize> = variant
             .owned
             .iter()
@@ -148,20 +155,22 @@ impl<'s, 'i> Solve<'s, 'i> {
             .copied()
             .collect();
         for g in groups {
-            let key = self.topology.tables[self.topology.groups[g].table]
-                .key
-                .clone();
+            let key = &self.topology.tables[self.topology.groups[g].table].key;
             let variant = &self.specs[si].variants[v];
-            let allowed = self.topology.next_domains(
-                g,
-                &spec.labels,
-                variant.strict_reqs.get(&key),
-                reqs.get(&key),
-            );
+            let reqs = changed.as_ref().unwrap_or(&base);
+            let current = reqs.get(key);
+            let allowed =
+                self.topology
+                    .next_domains(g, &spec.labels, variant.strict_reqs.get(key), current);
             if allowed.operator() == Operator::DoesNotExist {
                 return Err(Reject::Pool(PoolRejection::Topology(
                     self.describe_group(g),
                 )));
+            }
+            // Adding a requirement equal to the claim's own (not empty, checked above)
+            // keeps it as it is.
+            if current == Some(&allowed) {
+                continue;
             }
             let mut single = Requirements::default();
             single.add(allowed);
@@ -170,10 +179,13 @@ impl<'s, 'i> Solve<'s, 'i> {
                     self.describe_group(g),
                 )));
             }
-            reqs.add_all(&single);
+            changed
+                .get_or_insert_with(|| Requirements::clone(&base))
+                .add_all(&single);
         }
+        let reqs = changed.as_ref().unwrap_or(&base);
         let pool = &mut self.sched.pools[pool_i];
-        self.scratch_compat.clone_from(pool.compatible_with(&reqs));
+        self.scratch_compat.clone_from(pool.compatible_with(reqs));
         let pool = &self.sched.pools[pool_i];
         let claim = &self.claims[c];
         let mut compat_options = claim.options.clone();
@@ -181,7 +193,7 @@ impl<'s, 'i> Solve<'s, 'i> {
         if compat_options.is_empty() {
             return Err(Reject::Pool(PoolRejection::NoCompatibleType(format!(
                 "{}",
-                RequirementsText(&reqs)
+                RequirementsText(reqs)
             ))));
         }
         let mut sets: Vec<&Bitset> = Vec::with_capacity(RESOURCE_KINDS);
@@ -194,11 +206,11 @@ impl<'s, 'i> Solve<'s, 'i> {
             }));
         }
         if pool.has_min_values
-            && let Some(m) = pool.min_values_unmet(&reqs, &self.scratch)
+            && let Some(m) = pool.min_values_unmet(reqs, &self.scratch)
         {
             return Err(Reject::Pool(PoolRejection::MinValues(m)));
         }
-        Ok(Some(reqs))
+        Ok(changed)
     }
 
     pub(super) fn commit_claim(
