@@ -236,8 +236,8 @@ impl<'s, 'i> Solve<'s, 'i> {
                 self.specs[si].owns_inverse[gi - n_sel]
             };
             let key = &self.topology.tables[self.topology.groups[g].table].key;
-            let dom = self.claims[c].reqs.get(key).cloned();
-            self.topology.record_placement(g, dom.as_ref());
+            let dom = self.claims[c].reqs.get(key);
+            self.topology.record_placement(g, dom);
         }
     }
 
