@@ -136,7 +136,13 @@ impl<'s, 'i> Solve<'s, 'i> {
                 topology.record_n(g, d, count);
             }
         }
-        for gi in 0..topology.groups.len() {
+        // With no existing node (a probe's claims-only solve) there is nothing to count.
+        let count_groups = if input.existing.is_empty() {
+            0
+        } else {
+            topology.groups.len()
+        };
+        for gi in 0..count_groups {
             if topology.groups[gi].inverse {
                 continue;
             }
