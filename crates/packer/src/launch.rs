@@ -53,11 +53,15 @@ pub(crate) fn finalize(
 
     // FinalizeScheduling adds the smallest daemonset overhead over the options.
     let mut overhead: Option<Resources> = None;
-    for &t in &options {
-        overhead = Some(match overhead {
-            None => pool.overhead[t],
-            Some(o) => o.min(&pool.overhead[t]),
-        });
+    if let (Some(o), false) = (pool.uniform_overhead, options.is_empty()) {
+        overhead = Some(o);
+    } else {
+        for &t in &options {
+            overhead = Some(match overhead {
+                None => pool.overhead[t],
+                Some(o) => o.min(&pool.overhead[t]),
+            });
+        }
     }
     let requests = pod_requests.saturating_add(&overhead.unwrap_or_default());
 
@@ -165,6 +169,60 @@ mod tests {
             }
         }
         best.map(|(_, rank, o)| (launchable[rank], o.zone.clone(), ct))
+    }
+
+    /// A daemonset that selects some types makes overheads differ: a launch adds the
+    /// least over its options (`FinalizeScheduling`), whatever type comes first.
+    #[test]
+    fn a_launch_adds_the_least_daemonset_overhead_over_its_options() {
+        let types = crate::testing::fake_catalogue(4, &ZONES);
+        let everywhere = model::workload::DaemonSet {
+            name: "agent".into(),
+            spec: std::sync::Arc::new(model::pod::PodSpec::with_requests(Resources::new(
+                100,
+                1 << 20,
+            ))),
+        };
+        let mut only_smallest = model::pod::PodSpec::with_requests(Resources::new(500, 1 << 20));
+        only_smallest
+            .node_selector
+            .insert(labels::INSTANCE_TYPE.to_string(), types[0].name.clone());
+        let picky = model::workload::DaemonSet {
+            name: "picky".into(),
+            spec: std::sync::Arc::new(only_smallest),
+        };
+        let mut pool = PoolIndex::new(
+            PoolInput {
+                id: NodePoolId(0),
+                nodepool: crate::testing::nodepool("default"),
+                instance_types: types,
+            },
+            &[everywhere, picky],
+        );
+        assert_eq!(pool.overhead[0].cpu_millis(), 600);
+        let pod = Resources::new(1_000, 1 << 30);
+        let all = pool.base.clone();
+        let f = finalize(
+            &mut pool,
+            &all,
+            &Requirements::default(),
+            &pod,
+            VersionProfile::V1,
+        );
+        assert_eq!(f.options.first(), Some(&0), "the cheapest type comes first");
+        assert_eq!(f.requests.cpu_millis(), 1_100);
+        let mut smallest = all.clone();
+        for t in all.iter().skip(1) {
+            smallest.remove(t);
+        }
+        let f = finalize(
+            &mut pool,
+            &smallest,
+            &Requirements::default(),
+            &pod,
+            VersionProfile::V1,
+        );
+        assert_eq!(f.requests.cpu_millis(), 1_600);
     }
 
     proptest! {

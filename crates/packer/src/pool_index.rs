@@ -140,6 +140,9 @@ pub(crate) struct PoolIndex {
     /// daemonsets alone do not fit.
     pub effective: Vec<Option<Resources>>,
     pub overhead: Vec<Resources>,
+    /// The one daemonset overhead of every type, when no daemonset picks types (the
+    /// common case): a launch need not take the least over its options.
+    pub uniform_overhead: Option<Resources>,
     /// GPU, accelerator and metal types, which launches avoid when others remain.
     pub exotic: Vec<bool>,
     /// Types compatible with the template, with an offering and room for daemonsets.
@@ -259,8 +262,13 @@ impl PoolIndex {
                 base_max_effective = base_max_effective.max(e);
             }
         }
+        let uniform_overhead = match overhead.split_first() {
+            Some((first, rest)) if rest.iter().all(|o| o == first) => Some(*first),
+            _ => None,
+        };
         PoolIndex {
             exotic,
+            uniform_overhead,
             base_max_effective,
             input,
             template_reqs,

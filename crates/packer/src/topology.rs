@@ -364,8 +364,8 @@ impl Topology {
     ) -> bool {
         let g = &self.groups[group];
         let table = &self.tables[g.table];
-        let mut candidates = (node_domains.values())
-            .filter_map(|v| table.index.get(v).map(|&d| (d, v)));
+        let mut candidates =
+            (node_domains.values()).filter_map(|v| table.index.get(v).map(|&d| (d, v)));
         match g.kind {
             _ if node_domains.is_complement() => {}
             GroupKind::Spread {
@@ -391,8 +391,7 @@ impl Topology {
     fn spread_min(&self, group: usize, pod_domains: Option<&Requirement>, min_domains: u32) -> u32 {
         let key = &self.tables[self.groups[group].table].key;
         if key == model::labels::HOSTNAME
-            || (min_domains > 0
-                && self.eligible_domains(group, pod_domains) < min_domains as usize)
+            || (min_domains > 0 && self.eligible_domains(group, pod_domains) < min_domains as usize)
         {
             return 0;
         }
@@ -462,7 +461,11 @@ mod tests {
             .map(|(z, _)| *z)
             // A value no table knows, as a node label can be.
             .chain(picks.last().filter(|p| **p).map(|_| "zone-unknown"));
-        let op = if complement { Operator::NotIn } else { Operator::In };
+        let op = if complement {
+            Operator::NotIn
+        } else {
+            Operator::In
+        };
         Requirement::new(key, op, values)
     }
 

@@ -77,7 +77,10 @@ impl<'s, 'i> Solve<'s, 'i> {
                 return false;
             };
             let pod_dom = variant.strict_reqs.get(key);
-            if !self.topology.allows_node(g, &spec.labels, pod_dom, node_dom) {
+            if !self
+                .topology
+                .allows_node(g, &spec.labels, pod_dom, node_dom)
+            {
                 return false;
             }
         }
