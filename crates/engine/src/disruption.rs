@@ -338,7 +338,7 @@ impl Simulation<'_> {
                     return Some(command(empty, Outcome::Delete));
                 }
                 for id in busy {
-                    match self.simulate(&[id], usize::MAX).0 {
+                    match self.simulate(&[id], usize::MAX).outcome {
                         Outcome::Blocked(why) => self.decide(now, method, id, "blocked", why),
                         outcome => {
                             self.decide(
@@ -539,8 +539,8 @@ impl Simulation<'_> {
         } else {
             1
         };
-        let (simulated, verdict_key) = self.simulate(nodes, max_claims);
-        let outcome = match simulated {
+        let simulated = self.simulate(nodes, max_claims);
+        let outcome = match simulated.outcome {
             Outcome::Replace(claims) if claims.len() > 1 => self.repack(nodes, claims),
             Outcome::Replace(mut claims) => {
                 let Some(claim) = claims.pop() else {
@@ -557,7 +557,13 @@ impl Simulation<'_> {
             }
             other => other,
         };
-        if let Some(key) = verdict_key {
+        if simulated.no_cheaper_type && !matches!(outcome, Outcome::Blocked(_)) {
+            let what = format!(
+                "a multi-node probe found no type cheaper than its candidates for their pods, yet the replacement rule answered {outcome:?}"
+            );
+            self.state.invariant_marks.note_violation(what);
+        }
+        if let Some(key) = simulated.verdict_key {
             self.keep_verdict(key, &outcome);
         }
         outcome

@@ -16,6 +16,19 @@ struct Probed {
     outcome: Outcome,
     key: Option<crate::verdicts::VerdictKey>,
     solved_in_full: bool,
+    no_cheaper_type: bool,
+}
+
+/// What [`Simulation::simulate`] answers.
+pub(crate) struct Simulated {
+    pub outcome: Outcome,
+    /// The key a refusal may be kept under (claims-only single-node probes).
+    pub verdict_key: Option<crate::verdicts::VerdictKey>,
+    /// A multi-node probe whose candidate pods off the existing nodes fit in no NodePool
+    /// type with an offering cheaper than the candidates: the replacement rule refuses it
+    /// whatever the solve says. Without invariant checks the probe answers that refusal
+    /// without solving; with them it solves, and the caller checks that the rule refused.
+    pub no_cheaper_type: bool,
 }
 
 /// When a probe's solve may stop early: at the first of its `watched` candidate pods that
@@ -40,11 +53,7 @@ impl Simulation<'_> {
     ///
     /// A claims-only single-node probe also returns its [`crate::verdicts::VerdictKey`],
     /// under which a refusal may be kept.
-    pub(crate) fn simulate(
-        &mut self,
-        nodes: &[NodeId],
-        max_claims: usize,
-    ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
+    pub(crate) fn simulate(&mut self, nodes: &[NodeId], max_claims: usize) -> Simulated {
         self.ensure_snapshot();
         let queued = self.lend_queued(nodes);
         let pods = queued.in_queue_order(nodes);
@@ -62,7 +71,7 @@ impl Simulation<'_> {
         nodes: &[NodeId],
         pods: &[&model::pod::Pod],
         max_claims: usize,
-    ) -> (Outcome, Option<crate::verdicts::VerdictKey>) {
+    ) -> Simulated {
         let answer = self.simulate_fast(nodes, pods, max_claims);
         if self.check_invariants && !answer.solved_in_full {
             let draft = self.solve_all_on_snapshot(pods, nodes, max_claims);
@@ -86,7 +95,11 @@ impl Simulation<'_> {
                 self.state.invariant_marks.note_violation(what);
             }
         }
-        (answer.outcome, answer.key)
+        Simulated {
+            outcome: answer.outcome,
+            verdict_key: answer.key,
+            no_cheaper_type: answer.no_cheaper_type,
+        }
     }
 
     /// [`Self::simulate_pods`] by the cheapest route to the full solve's answer.
@@ -103,10 +116,12 @@ impl Simulation<'_> {
         let watch_one_claim = nodes.len() > 1 && max_claims == 1;
         let mut verdict_key = None;
         let mut solved_in_full = false;
+        let mut no_cheaper_type = false;
         let quick = |outcome| Probed {
             outcome,
             key: None,
             solved_in_full: false,
+            no_cheaper_type: false,
         };
         let draft = match self.quick_probe_on_snapshot(pods, nodes, watch_one_claim) {
             packer::QuickProbe::WatchedWaits(pod) => return quick(self.waits(pod)),
@@ -153,10 +168,15 @@ impl Simulation<'_> {
                     let demand = watched.iter().fold(model::Resources::ZERO, |sum, &i| {
                         sum.saturating_add(&packer::pod_demand(pods[i].requests()))
                     });
-                    if !self.cheaper_type_holds(&demand, self.price_of(nodes)) {
-                        return quick(Outcome::Blocked(
-                            "no single cheaper node holds the pods off the existing nodes".into(),
-                        ));
+                    no_cheaper_type = !self.cheaper_type_holds(&demand, self.price_of(nodes));
+                    if no_cheaper_type && !self.check_invariants {
+                        return Probed {
+                            no_cheaper_type,
+                            ..quick(Outcome::Blocked(
+                                "no single cheaper node holds the pods off the existing nodes"
+                                    .into(),
+                            ))
+                        };
                     }
                 }
                 let off = self.off_pods(pods, &watched, &others);
@@ -185,6 +205,7 @@ impl Simulation<'_> {
             outcome,
             key: verdict_key.filter(|_| by_claims),
             solved_in_full,
+            no_cheaper_type,
         }
     }
 

@@ -523,6 +523,19 @@ fn kept_refusals_follow_pool_usage() {
     common::run_text("kept-refusal-limits.toml", &text);
 }
 
+/// A case the generator found: the multi-node probe that finds no type cheaper than its
+/// candidates for their pods off the existing nodes must end refused by the replacement
+/// rule (with invariants on it solves anyway and the engine checks that).
+#[test]
+fn multi_node_refusals_without_a_cheaper_type_hold() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/multi-node-no-cheaper-type.toml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    common::run_text("multi-node-no-cheaper-type.toml", &text);
+}
+
 /// Replays a scenario file named by `KARPSIM_CASE` (a failing case's text, as a failure
 /// prints it) and prints its events and decisions: `cargo test --release --test
 /// disruption_props replay -- --ignored --nocapture`.
