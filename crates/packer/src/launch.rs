@@ -52,17 +52,12 @@ pub(crate) fn finalize(
     let types = &pool.input.instance_types;
 
     // FinalizeScheduling adds the smallest daemonset overhead over the options.
-    let mut overhead: Option<Resources> = None;
-    if let (Some(o), false) = (pool.uniform_overhead, options.is_empty()) {
-        overhead = Some(o);
-    } else {
-        for &t in &options {
-            overhead = Some(match overhead {
-                None => pool.overhead[t],
-                Some(o) => o.min(&pool.overhead[t]),
-            });
-        }
-    }
+    let overhead = match pool.uniform_overhead {
+        Some(o) if !options.is_empty() => Some(o),
+        _ => (options.iter())
+            .map(|&t| pool.overhead[t])
+            .reduce(|a, b| a.min(&b)),
+    };
     let requests = pod_requests.saturating_add(&overhead.unwrap_or_default());
 
     let mut requirements = Requirements::default();
@@ -201,28 +196,26 @@ mod tests {
         );
         assert_eq!(pool.overhead[0].cpu_millis(), 600);
         let pod = Resources::new(1_000, 1 << 30);
-        let all = pool.base.clone();
-        let f = finalize(
-            &mut pool,
-            &all,
-            &Requirements::default(),
-            &pod,
-            VersionProfile::V1,
+        let every_type = pool.base.clone();
+        let mut launch = |options: &Bitset| {
+            finalize(
+                &mut pool,
+                options,
+                &Requirements::default(),
+                &pod,
+                VersionProfile::V1,
+            )
+        };
+        let all = launch(&every_type);
+        assert_eq!(
+            all.options.first(),
+            Some(&0),
+            "the cheapest type comes first"
         );
-        assert_eq!(f.options.first(), Some(&0), "the cheapest type comes first");
-        assert_eq!(f.requests.cpu_millis(), 1_100);
-        let mut smallest = all.clone();
-        for t in all.iter().skip(1) {
-            smallest.remove(t);
-        }
-        let f = finalize(
-            &mut pool,
-            &smallest,
-            &Requirements::default(),
-            &pod,
-            VersionProfile::V1,
-        );
-        assert_eq!(f.requests.cpu_millis(), 1_600);
+        assert_eq!(all.requests.cpu_millis(), 1_100);
+        let mut smallest = Bitset::empty(4);
+        smallest.insert(0);
+        assert_eq!(launch(&smallest).requests.cpu_millis(), 1_600);
     }
 
     proptest! {
