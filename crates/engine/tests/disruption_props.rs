@@ -515,12 +515,7 @@ fn generated_cases_exercise_disruption() {
 /// when invariants are on).
 #[test]
 fn kept_refusals_follow_pool_usage() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/scenarios/kept-refusal-limits.toml"
-    );
-    let text = std::fs::read_to_string(path).unwrap();
-    common::run_text("kept-refusal-limits.toml", &text);
+    common::run_kept_case("kept-refusal-limits.toml");
 }
 
 /// A case the generator found: the multi-node probe that finds no type cheaper than its
@@ -528,12 +523,7 @@ fn kept_refusals_follow_pool_usage() {
 /// rule (with invariants on it solves anyway and the engine checks that).
 #[test]
 fn multi_node_refusals_without_a_cheaper_type_hold() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/scenarios/multi-node-no-cheaper-type.toml"
-    );
-    let text = std::fs::read_to_string(path).unwrap();
-    common::run_text("multi-node-no-cheaper-type.toml", &text);
+    common::run_kept_case("multi-node-no-cheaper-type.toml");
 }
 
 /// Replays a scenario file named by `KARPSIM_CASE` (a failing case's text, as a failure

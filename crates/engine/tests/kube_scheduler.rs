@@ -48,11 +48,7 @@ topologySpreadConstraints = [{ topologyKey = "kubernetes.io/hostname", maxSkew =
 // invariants checked, the numbered plan it asks is compared with its view at every node.
 #[test]
 fn numbered_plans_answer_as_views_do() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scenarios/mixed-10k.toml"
-    );
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = common::repo_scenario("mixed-10k.toml");
     assert!(text.contains("duration = \"24h\""));
     let text = text.replace("duration = \"24h\"", "duration = \"10m\"");
     let out = common::run_text("mixed-10k.toml", &text);
