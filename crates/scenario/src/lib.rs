@@ -24,6 +24,7 @@
 
 pub mod diag;
 mod lint;
+pub mod overrides;
 pub mod raw;
 pub mod raw_k8s;
 /// The validated scenario is the engine's run configuration.
@@ -55,16 +56,31 @@ pub enum LoadError {
     },
     #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
+    /// A `--set` edit that cannot be made: `{file}: --set {path}: {why}`.
+    #[error("{0}")]
+    Edit(String),
 }
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_edited(path, &[]).map(|(loaded, _)| loaded)
+}
+
+/// Reads a scenario file with `--set` edits (`(path, value)`, see [`overrides`]) made
+/// before it is validated; also returns the edited text, which reproduces the run.
+pub fn load_edited(path: &Path, edits: &[(&str, &str)]) -> Result<(Loaded, String), LoadError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
         path: name.clone(),
         source,
     })?;
-    parse_str(&name, &text).map_err(LoadError::Invalid)
+    let edited = if edits.is_empty() {
+        text
+    } else {
+        overrides::apply(&text, edits).map_err(|why| LoadError::Edit(format!("{name}: {why}")))?
+    };
+    let loaded = parse_str(&name, &edited).map_err(LoadError::Invalid)?;
+    Ok((loaded, edited))
 }
 
 /// Parses and validates scenario text; `file` names it in diagnostics. On failure returns

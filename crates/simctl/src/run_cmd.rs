@@ -26,6 +26,11 @@ pub struct RunArgs {
     /// report.html here (default: the scenario's `output.dir`, if set).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Change the scenario before running: `nodepools.default.weight=50`,
+    /// `cluster.seed=7`, `workloads.web.cpu=500m`. Repeatable. Lists are named by an
+    /// entry's `name` or its index; values are TOML, or strings without quotes.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
     /// Print the summary as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -44,23 +49,61 @@ pub struct RunArgs {
 
 /// Loads a scenario, printing its diagnostics; bad input is exit code 2.
 pub fn load(file: &Path) -> Result<scenario::Loaded, Failure> {
-    match scenario::load(file) {
-        Ok(loaded) => {
-            for w in &loaded.warnings {
-                eprintln!("{w}");
-            }
-            Ok(loaded)
-        }
+    let (loaded, _) = load_edited(file, &[])?;
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
+    Ok(loaded)
+}
+
+/// Loads a scenario with `--set` edits made first, returning the edited text too;
+/// warnings are the caller's to print. Errors are printed here; bad input is exit code 2.
+pub fn load_edited(
+    file: &Path,
+    edits: &[(&str, &str)],
+) -> Result<(scenario::Loaded, String), Failure> {
+    match scenario::load_edited(file, edits) {
+        Ok(loaded) => Ok(loaded),
         Err(scenario::LoadError::Io { path, source }) => Err(Failure::Input(Some(format!(
             "{path}: cannot read: {source}"
         )))),
+        Err(scenario::LoadError::Edit(why)) => Err(Failure::Input(Some(why))),
         Err(scenario::LoadError::Invalid(diags)) => {
+            // Which edits made the file wrong, on the diagnostic's own line.
+            let with: String = edits
+                .iter()
+                .map(|(p, v)| format!(" --set {p}={v}"))
+                .collect();
             for d in &diags {
-                eprintln!("{d}");
+                if with.is_empty() {
+                    eprintln!("{d}");
+                } else {
+                    eprintln!("{d} [with{with}]");
+                }
             }
             Err(Failure::Input(None))
         }
     }
+}
+
+/// `--set PATH=VALUE` arguments of a single run: one value each.
+pub fn single_values(sets: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    let mut edits = Vec::new();
+    for arg in sets {
+        let setting =
+            scenario::overrides::Setting::parse(arg).map_err(|e| Failure::Input(Some(e)))?;
+        let [value] = setting.values.as_slice() else {
+            return Err(Failure::Input(Some(format!(
+                "--set {arg}: one value per path here; `simctl sweep` runs several"
+            ))));
+        };
+        edits.extend(
+            setting
+                .edits(value)
+                .map(|(p, v)| (p.to_string(), v.to_string())),
+        );
+    }
+    Ok(edits)
 }
 
 /// Runs a loaded scenario with a progress bar on a terminal for runs over ~2 s.
@@ -109,7 +152,15 @@ pub fn simulate(
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
-    let loaded = load(&args.file)?;
+    let edits = single_values(&args.set)?;
+    let edits: Vec<(&str, &str)> = edits
+        .iter()
+        .map(|(p, v)| (p.as_str(), v.as_str()))
+        .collect();
+    let (loaded, text) = load_edited(&args.file, &edits)?;
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
     let until = match &args.until {
         Some(u) => Some(
             parse_timestamp(u, loaded.scenario.start)
@@ -151,8 +202,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
             })?;
             files.push(path);
         }
-        // Keep the scenario beside its outputs: `simctl compare` can re-run it exactly.
-        std::fs::copy(&args.file, dir.join("scenario.toml")).map_err(|e| {
+        // Keep the scenario (as edited by --set) beside its outputs: `simctl compare`
+        // can re-run it exactly.
+        std::fs::write(dir.join("scenario.toml"), &text).map_err(|e| {
             Failure::Internal(anyhow::anyhow!(
                 "copying the scenario into {}: {e}",
                 dir.display()

@@ -51,6 +51,11 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, Failure> {
                 eprintln!("{path}: cannot read: {source}");
                 failed = true;
             }
+            // Only `--set` edits fail this way, and validate takes none.
+            Err(LoadError::Edit(why)) => {
+                eprintln!("{why}");
+                failed = true;
+            }
             Err(LoadError::Invalid(diags)) => {
                 for d in &diags {
                     print(args.json, d);

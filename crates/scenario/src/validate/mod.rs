@@ -421,10 +421,12 @@ fn cutover(
             }
         }
         _ => {
+            // A warning, not an error: `--set cutover.semantics=karpenter` on a file written
+            // for the share is the comparison the share exists for.
             if c.share_follows.is_some() {
-                ctx.issues.error(
+                ctx.issues.warning(
                     p.key("share_follows"),
-                    "share_follows only applies with semantics = \"provisioning_share\"",
+                    "share_follows is ignored: it only applies with semantics = \"provisioning_share\"",
                 );
             }
             CutoverSemantics::Karpenter
