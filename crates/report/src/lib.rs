@@ -52,6 +52,7 @@ pub mod explain;
 mod format;
 mod html;
 mod stats;
+mod sweep;
 pub mod testing;
 pub mod validation;
 
@@ -61,6 +62,7 @@ pub use compare::{
 };
 pub use error::ReportError;
 pub use html::{escape as escape_html, summary_rows};
+pub use sweep::{SWEEP_CSV, SWEEP_JSON, SWEEP_SVG, SWEEP_TXT, Sweep, SweepRun};
 pub use validation::{SeedDayValidation, ValidationRow, VerdictKind, seed_day};
 
 /// What goes into a report besides the run itself.
@@ -155,6 +157,30 @@ pub fn write_comparison(dir: &Path, comparison: &Comparison) -> Result<WrittenFi
         RenderedFile {
             name: COMPARISON_SVG.to_string(),
             contents: comparison.overlay_svg()?,
+        },
+    ];
+    write_files(dir, files)
+}
+
+/// Writes `sweep.txt` (the table), `sweep.csv` (a row per run), `sweep.json` and
+/// `sweep.svg` (cost and pending pod-seconds per combination) into `dir`.
+pub fn write_sweep(dir: &Path, sweep: &Sweep) -> Result<WrittenFiles, ReportError> {
+    let files = vec![
+        RenderedFile {
+            name: SWEEP_TXT.to_string(),
+            contents: sweep.to_string(),
+        },
+        RenderedFile {
+            name: SWEEP_CSV.to_string(),
+            contents: sweep.to_csv(),
+        },
+        RenderedFile {
+            name: SWEEP_JSON.to_string(),
+            contents: sweep.to_json()?,
+        },
+        RenderedFile {
+            name: SWEEP_SVG.to_string(),
+            contents: sweep.chart_svg()?,
         },
     ];
     write_files(dir, files)

@@ -19,21 +19,22 @@ mod catalog_cmd;
 mod compare_cmd;
 mod explain_cmd;
 mod run_cmd;
+mod sweep_cmd;
 mod validate_cmd;
 
 const EXAMPLES: &str = "\
 Examples:
   simctl run scenarios/cutover.toml --out out/cutover
   simctl run scenarios/synthetic-10k.toml --until 14:00 --json
+  simctl run scenarios/cutover.toml --set nodepools.default-nodepool.weight=100
   simctl compare scenarios/cutover.toml scenarios/black-friday.toml
+  simctl sweep scenarios/synthetic-10k.toml --set nodepools.default.disruption.consolidateAfter=1m,10m --seeds 3
   simctl explain out/synthetic karpenter-default-0042
   simctl explain out/synthetic --why-not
   simctl validate scenarios/cutover.toml
   simctl catalog --family m7i --family m6i --max-price 1.0
   simctl catalog --region eu-west-1 --min-cpu 16 --json
   simctl bench-pack --suite /tmp/vbp/New_instances_multidim
-
-Planned (see docs/architecture.md): sweep.
 
 Exit codes: 0 success, 1 internal error, 2 bad input, 3 a run stopped early at a cap.";
 
@@ -50,6 +51,9 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Run two scenarios (or re-run two run directories) and compare them.
     Compare(compare_cmd::CompareArgs),
+    /// Run a scenario over every combination of `--set` values and several seeds, in
+    /// parallel, and tabulate cost, nodes, pending pods and latency.
+    Sweep(sweep_cmd::SweepArgs),
     /// Explain a run: one node's history, or why nodes were not consolidated.
     Explain(explain_cmd::ExplainArgs),
     /// Check scenario files: syntax, every field, names, and whether workloads fit anywhere.
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => run_cmd::run(args),
         Command::Compare(args) => compare_cmd::run(args),
+        Command::Sweep(args) => sweep_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Catalog(args) => catalog_cmd::run(args),

@@ -11,6 +11,7 @@ mod latency;
 mod nodes;
 pub(crate) mod overlay;
 mod pending;
+pub(crate) mod sweep;
 mod timeline;
 mod utilisation;
 
