@@ -334,6 +334,23 @@ at = "08:00"
             table["nodepools"][1]["limits"]["cpu"].as_integer(),
             Some(100)
         );
+        // A sub-table of a list entry that has none lands under that entry.
+        let out = edit("nodepools.memory.disruption.consolidateAfter", "5m").unwrap();
+        let table: toml::Table = out.parse().unwrap();
+        let pools = table["nodepools"].as_array().unwrap();
+        assert_eq!(
+            pools[1]["disruption"]["consolidateAfter"].as_str(),
+            Some("5m")
+        );
+        assert_eq!(
+            pools[0]["disruption"]["consolidateAfter"].as_str(),
+            Some("1m")
+        );
+        // Inside an inline table, a missing table is an inline one.
+        let out = edit("nodepools.general.labels.extra.x", "1").unwrap();
+        let table: toml::Table = out.parse().unwrap();
+        let labels = &table["nodepools"][0]["labels"];
+        assert_eq!(labels["extra"]["x"].as_integer(), Some(1));
     }
 
     #[test]

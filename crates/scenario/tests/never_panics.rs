@@ -30,6 +30,30 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_set_edits_never_panic(
+        edits in prop::collection::vec((
+            prop::sample::select(vec![
+                "cluster.seed", "nodepools.default-nodepool.weight", "nodepools.0.limits",
+                "nodepools.memory-optimized.disruption.budgets", "workloads.web-frontend.replicas",
+                "workloads.0.schedule.spikes.0.factor", "timeline.2.at", "cutover", "what_if.x.y",
+                "nodepools.default-nodepool.requirements.1.values", "nodes.0.names",
+            ]),
+            "[a-z0-9=\\[\\]{}\",.\\-% +]{0,12}",
+        ), 1..4),
+        garbage_path in "[a-z0-9.\"+]{0,16}",
+    ) {
+        let mut edits: Vec<(String, String)> =
+            edits.into_iter().map(|(p, v)| (p.to_string(), v)).collect();
+        edits.push((garbage_path, "1".into()));
+        let pairs: Vec<(&str, &str)> = edits.iter().map(|(p, v)| (p.as_str(), v.as_str())).collect();
+        for n in 0..=pairs.len() {
+            if let Ok(text) = scenario::overrides::apply(SEED, &pairs[..n]) {
+                let _ = scenario::parse_str("edited.toml", &text);
+            }
+        }
+    }
+
+    #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
         let _ = scenario::parse_str("random.toml", &text);
     }
