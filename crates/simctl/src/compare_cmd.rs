@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::Failure;
-use crate::run_cmd::{load, simulate};
+use crate::run_cmd::{load_edited, simulate, single_values};
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
@@ -13,6 +13,13 @@ pub struct CompareArgs {
     pub a: PathBuf,
     /// Scenario file or run directory for B.
     pub b: PathBuf,
+    /// Change A before running it: `PATH=VALUE`, as `simctl run --set` (repeatable).
+    /// With the same file for A and B, this compares one change on one day.
+    #[arg(long = "set-a", value_name = "PATH=VALUE")]
+    pub set_a: Vec<String>,
+    /// Change B before running it, as `--set-a`.
+    #[arg(long = "set-b", value_name = "PATH=VALUE")]
+    pub set_b: Vec<String>,
     /// Write comparison.txt, comparison.json and the overlay chart here.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -40,12 +47,39 @@ fn resolve(path: &Path) -> Result<(PathBuf, Option<u64>), Failure> {
     Ok((scenario, seed))
 }
 
+/// Runs one side: the scenario with its `--set` edits, and the label suffix naming them.
+fn run_side(
+    file: &Path,
+    seed: Option<u64>,
+    sets: &[String],
+) -> Result<(engine::output::RunOutput, String), Failure> {
+    let edits = single_values(sets)?;
+    let pairs: Vec<(&str, &str)> = edits
+        .iter()
+        .map(|(p, v)| (p.as_str(), v.as_str()))
+        .collect();
+    let (loaded, _) = load_edited(file, &pairs)?;
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
+    let out = simulate(&loaded, seed, None, false)?;
+    let shown: Vec<String> = edits.iter().map(|(p, v)| format!("{p}={v}")).collect();
+    let suffix = if shown.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", shown.join(", "))
+    };
+    Ok((out, suffix))
+}
+
 pub fn run(args: &CompareArgs) -> Result<ExitCode, Failure> {
     let (a_file, a_seed) = resolve(&args.a)?;
     let (b_file, b_seed) = resolve(&args.b)?;
-    let a = simulate(&load(&a_file)?, a_seed, None, false)?;
-    let b = simulate(&load(&b_file)?, b_seed, None, false)?;
-    let comparison = report::compare(&a, &b);
+    let (a, a_edits) = run_side(&a_file, a_seed, &args.set_a)?;
+    let (b, b_edits) = run_side(&b_file, b_seed, &args.set_b)?;
+    let mut comparison = report::compare(&a, &b);
+    comparison.a.label.push_str(&a_edits);
+    comparison.b.label.push_str(&b_edits);
     if let Some(dir) = &args.out {
         report::write_comparison(dir, &comparison)
             .map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;

@@ -28,6 +28,7 @@ Examples:
   simctl run scenarios/synthetic-10k.toml --until 14:00 --json
   simctl run scenarios/cutover.toml --set nodepools.default-nodepool.weight=100
   simctl compare scenarios/cutover.toml scenarios/black-friday.toml
+  simctl compare scenarios/mixed-10k.toml scenarios/mixed-10k.toml --set-b nodepools.burst.weight=90
   simctl sweep scenarios/synthetic-10k.toml --set nodepools.default.disruption.consolidateAfter=1m,10m --seeds 3
   simctl explain out/synthetic karpenter-default-0042
   simctl explain out/synthetic --why-not

@@ -47,15 +47,6 @@ pub struct RunArgs {
     pub validate: bool,
 }
 
-/// Loads a scenario, printing its diagnostics; bad input is exit code 2.
-pub fn load(file: &Path) -> Result<scenario::Loaded, Failure> {
-    let (loaded, _) = load_edited(file, &[])?;
-    for w in &loaded.warnings {
-        eprintln!("{w}");
-    }
-    Ok(loaded)
-}
-
 /// Loads a scenario with `--set` edits made first, returning the edited text too;
 /// warnings are the caller's to print. Errors are printed here; bad input is exit code 2.
 pub fn load_edited(

@@ -1,6 +1,6 @@
-//! `simctl sweep` and `simctl run --set` through the real binary: results independent of
-//! the thread count, each sweep row equal to the run it stands for, and bad arguments
-//! rejected on one line with exit code 2.
+//! `--set` on `simctl sweep`, `run` and `compare` through the real binary: sweep results
+//! independent of the thread count, each sweep row and each compared side equal to the
+//! run it stands for, and bad arguments rejected on one line with exit code 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -121,10 +121,35 @@ fn each_sweep_run_is_the_run_of_its_values_and_seed() {
 }
 
 #[test]
+fn compare_set_b_compares_the_edited_day_with_the_day_as_written() {
+    let file = small_day();
+    let file = file.to_str().unwrap();
+    let set = "nodepools.general.weight=90";
+    let out = simctl(&["compare", file, file, "--set-b", set, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let comparison: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(comparison["b"]["label"], format!("small-day (B) [{set}]"));
+    let cost = &comparison["metrics"][0];
+    assert_eq!(cost["name"], "total cost of the run");
+    let run_cost = |args: &[&str]| -> f64 {
+        let out = simctl(&[&["run", file, "--json"], args].concat());
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        summary["total_cost"].as_f64().unwrap()
+    };
+    assert_eq!(cost["a"].as_f64().unwrap(), run_cost(&[]));
+    assert_eq!(cost["b"].as_f64().unwrap(), run_cost(&["--set", set]));
+    assert_ne!(cost["a"], cost["b"]);
+}
+
+#[test]
 fn bad_sweep_and_set_arguments_fail_on_one_line_with_exit_code_2() {
     let file = small_day();
     let file = file.to_str().unwrap();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["sweep", file, "--set", "nodepools.gpu.weight=1,2"],
             "--set nodepools.gpu.weight: nodepools has no entry named `gpu` (entries: general)",
@@ -152,6 +177,10 @@ fn bad_sweep_and_set_arguments_fail_on_one_line_with_exit_code_2() {
         (
             &["run", file, "--set", "cluster.seed.x=1"],
             "cluster.seed is a value, not a table",
+        ),
+        (
+            &["compare", file, file, "--set-b", "nodepools.gpu.weight=1"],
+            "nodepools has no entry named `gpu`",
         ),
     ];
     for (args, expected) in cases {
