@@ -18,6 +18,9 @@ use crate::run_cmd::load_edited;
 
 /// More runs than this is almost certainly a typo in `--seeds` or a value list.
 const RUNS_MAX: usize = 10_000;
+/// Each worker holds a whole run in memory; this many is already more than memory allows
+/// for a large day.
+const THREADS_MAX: usize = 256;
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
@@ -65,8 +68,14 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, Failure> {
         .iter()
         .map(|a| Setting::parse(a).map_err(|e| Failure::Input(Some(e))))
         .collect::<Result<_, _>>()?;
-    if args.threads == Some(0) {
-        return Err(Failure::Input(Some("--threads 0: give at least 1".into())));
+    match args.threads {
+        Some(0) => return Err(Failure::Input(Some("--threads 0: give at least 1".into()))),
+        Some(n) if n > THREADS_MAX => {
+            return Err(Failure::Input(Some(format!(
+                "--threads {n}: at most {THREADS_MAX}"
+            ))));
+        }
+        _ => {}
     }
     if args.seeds == 0 {
         return Err(Failure::Input(Some(
@@ -77,7 +86,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, Failure> {
     let runs_total = (combinations.len() as u128).saturating_mul(u128::from(args.seeds));
     if runs_total > RUNS_MAX as u128 {
         return Err(Failure::Input(Some(format!(
-            "{} combinations x {} seeds = {runs_total} runs; a sweep runs at most {RUNS_MAX}",
+            "{} combination(s) x {} seed(s) = {runs_total} runs; a sweep runs at most {RUNS_MAX}",
             combinations.len(),
             args.seeds
         ))));
@@ -182,10 +191,13 @@ fn run_all(
     planned: &[Planned],
     args: &SweepArgs,
 ) -> Result<Vec<engine::output::Summary>, Failure> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        pool = pool.num_threads(n);
-    }
+    // More workers than runs would only sit idle.
+    let threads = args
+        .threads
+        .unwrap_or_else(rayon::current_num_threads)
+        .min(planned.len())
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
     let pool = pool
         .build()
         .map_err(|e| Failure::Internal(anyhow::anyhow!("starting the worker threads: {e}")))?;

@@ -149,7 +149,7 @@ fn compare_set_b_compares_the_edited_day_with_the_day_as_written() {
 fn bad_sweep_and_set_arguments_fail_on_one_line_with_exit_code_2() {
     let file = small_day();
     let file = file.to_str().unwrap();
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 10] = [
         (
             &["sweep", file, "--set", "nodepools.gpu.weight=1,2"],
             "--set nodepools.gpu.weight: nodepools has no entry named `gpu` (entries: general)",
@@ -165,6 +165,14 @@ fn bad_sweep_and_set_arguments_fail_on_one_line_with_exit_code_2() {
         (
             &["sweep", file, "--threads", "0"],
             "--threads 0: give at least 1",
+        ),
+        (
+            &["sweep", file, "--threads", "100000"],
+            "--threads 100000: at most 256",
+        ),
+        (
+            &["sweep", file, "--seeds", "20000"],
+            "= 20000 runs; a sweep runs at most 10000",
         ),
         (
             &["sweep", file, "--set", "cluster.seed"],
