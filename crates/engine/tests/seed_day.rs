@@ -199,3 +199,29 @@ schedule = { points = [{ at = "06:10", replicas = 120 }] }
         "real semantics: Karpenter's 1 s batch beats the 10 s scan"
     );
 }
+
+#[test]
+fn the_alibaba_trace_day_runs_every_trace_pod_once() {
+    let out = run(&load("../../scenarios/alibaba-gpu-day.toml"), false);
+    let s = &out.summary;
+    assert_eq!(s.pods_pending_at_end, 0);
+    let finished = out
+        .events
+        .iter()
+        .filter(|e| e.kind == engine::output::EventKind::PodCompleted)
+        .count();
+    let running_at_end = out.samples.last().unwrap().pods_running as usize;
+    // 720 rows, each one pod, none evicted (doNotDisrupt): every pod either finished or
+    // is still running when the day ends.
+    assert_eq!(
+        finished + running_at_end,
+        720,
+        "{finished} finished, {running_at_end} running"
+    );
+    assert!(
+        finished > 600,
+        "most trace pods end within the day: {finished}"
+    );
+    // GPU pods only fit the GPU pool's types.
+    assert!(out.nodes.iter().any(|n| n.owner == "gpu"));
+}

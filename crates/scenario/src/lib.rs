@@ -27,6 +27,7 @@ mod lint;
 pub mod overrides;
 pub mod raw;
 pub mod raw_k8s;
+pub mod trace;
 /// The validated scenario is the engine's run configuration.
 pub use engine::config as spec;
 mod validate;
@@ -90,16 +91,51 @@ pub fn parse_str(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         Ok(raw) => raw,
         Err(issue) => return Err(vec![locate(file, text, &issue)]),
     };
-    let (scenario, issues) = validate::validate(&raw);
+    let (traces, trace_diags) = read_traces(file, &raw);
+    let (scenario, issues) = validate::validate(&raw, &traces);
     let mut diags: Vec<Diagnostic> = issues.0.iter().map(|i| locate(file, text, i)).collect();
     diags.sort_by_key(|d| (d.severity, d.line, d.column));
+    // A trace's own errors name its file; they follow the scenario's.
+    let trace_failed = !trace_diags.is_empty();
+    diags.extend(trace_diags);
     match scenario {
-        Some(scenario) => Ok(Loaded {
+        Some(scenario) if !trace_failed => Ok(Loaded {
             scenario,
             warnings: diags,
         }),
-        None => Err(diags),
+        _ => Err(diags),
     }
+}
+
+/// Reads every `[[traces]]` file, relative to the scenario file `file`. Unreadable files
+/// are reported at their `file` key by validation; a file's own errors come back located
+/// in it.
+fn read_traces(
+    file: &str,
+    raw: &raw::RawScenario,
+) -> (Vec<validate::traces::TraceInput>, Vec<Diagnostic>) {
+    use validate::traces::TraceInput;
+    let base = Path::new(file).parent().unwrap_or(Path::new(""));
+    let mut diags = Vec::new();
+    let inputs = raw
+        .traces
+        .iter()
+        .map(|t| {
+            let path = base.join(t.file.as_str());
+            let shown = path.display().to_string();
+            match std::fs::read_to_string(&path) {
+                Err(e) => TraceInput::Unreadable(format!("cannot read {shown}: {e}")),
+                Ok(text) => match trace::read(&shown, &text) {
+                    Ok(rows) => TraceInput::Rows(rows),
+                    Err(d) => {
+                        diags.extend(d);
+                        TraceInput::Invalid
+                    }
+                },
+            }
+        })
+        .collect();
+    (inputs, diags)
 }
 
 fn parse_raw(text: &str) -> Result<raw::RawScenario<'_>, Issue> {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::raw_k8s::{
-    RawBudget, RawDaemonSet, RawKubelet, RawNodeClass, RawNodePool, RawTaint, RawWorkload,
+    RawBudget, RawDaemonSet, RawKubelet, RawNodeClass, RawNodePool, RawTaint, RawTrace, RawWorkload,
 };
 
 #[derive(Debug, Deserialize)]
@@ -43,6 +43,9 @@ pub struct RawScenario<'a> {
     #[serde(default)]
     #[serde(borrow)]
     pub daemonsets: Vec<RawDaemonSet<'a>>,
+    #[serde(default)]
+    #[serde(borrow)]
+    pub traces: Vec<RawTrace<'a>>,
     #[serde(default)]
     #[serde(borrow)]
     pub timeline: Vec<RawEvent<'a>>,

@@ -461,6 +461,22 @@ with_pod_fields! {
 }
 
 with_pod_fields! {
+    /// A pod-list trace (karpsim's own): every row a pod with its own requests and times;
+    /// the template fields apply to all of them.
+    pub struct RawTrace {
+        #[serde(borrow)]
+        pub name: Str<'a>,
+        /// The CSV file, relative to the scenario file.
+        #[serde(borrow)]
+        pub file: Str<'a>,
+        #[serde(borrow)]
+        pub format: Option<Str<'a>>,
+        /// The trace second that falls at the scenario's start.
+        pub from: Option<i64>,
+    }
+}
+
+with_pod_fields! {
     /// A DaemonSet: one pod per node it tolerates.
     pub struct RawDaemonSet {
         #[serde(borrow)]

@@ -48,7 +48,9 @@ fn every_example_block_validates() {
             POOL
         };
         let text = format!("{base}{context}{pool}{block}");
-        if let Err(diags) = scenario::parse_str("example.toml", &text) {
+        // As if the example were a file in scenarios/, where its trace files are.
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/example.toml");
+        if let Err(diags) = scenario::parse_str(file, &text) {
             panic!(
                 "example does not validate:\n{block}\n{}",
                 diags

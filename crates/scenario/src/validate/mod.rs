@@ -6,7 +6,9 @@ pub mod latency;
 mod pools;
 mod shortages;
 mod timeline;
+#[macro_use]
 mod workloads;
+pub mod traces;
 
 use model::catalog::{Catalog, CatalogOptions, REGIONS, SpotPricing};
 use model::kubelet::KubeletConfig;
@@ -22,7 +24,7 @@ use crate::spec::{
 use common::Ctx;
 
 /// Validates a parsed scenario. Returns the scenario (if no errors) and all issues.
-pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
+pub fn validate(raw: &RawScenario, traces: &[traces::TraceInput]) -> (Option<Scenario>, Issues) {
     let root = Root;
     let mut ctx = Ctx {
         issues: Issues::default(),
@@ -167,7 +169,8 @@ pub fn validate(raw: &RawScenario) -> (Option<Scenario>, Issues) {
         &zones,
     );
     let daemonsets = workloads::daemonsets(&mut ctx, &raw.daemonsets);
-    let workloads = workloads::workloads(&mut ctx, &raw.workloads, end, &inventory);
+    let mut workloads = workloads::workloads(&mut ctx, &raw.workloads, end, &inventory);
+    workloads.extend(traces::traces(&mut ctx, &raw.traces, traces, start, end));
     let cutover = cutover(&mut ctx, raw, &nodepools);
     let spot_interruptions = spot(&mut ctx, raw);
     let capacity_shortages = shortages::shortages(&mut ctx, raw, &catalog, &zones, start, end);

@@ -18,20 +18,20 @@ use crate::raw_k8s::{
 };
 use crate::spec::{DailyCurve, InventoryNode, ReplicaSchedule, Spike, WorkloadKind, WorkloadSpec};
 
-/// The pod-template fields, borrowed from either a workload or a DaemonSet.
-struct PodFields<'a> {
-    requests: &'a Option<RawResources<'a>>,
-    labels: &'a Option<StrMap<'a>>,
-    node_selector: &'a StrMap<'a>,
-    node_affinity: &'a Option<RawNodeAffinity<'a>>,
-    tolerations: &'a [RawToleration<'a>],
-    spread: &'a [RawSpread<'a>],
-    affinity: &'a [RawPodAffinityTerm<'a>],
-    anti_affinity: &'a [RawPodAffinityTerm<'a>],
-    priority: Option<i64>,
-    do_not_disrupt: Option<bool>,
-    deletion_cost: Option<i64>,
-    grace_seconds: Option<i64>,
+/// The pod-template fields, borrowed from a workload, a DaemonSet or a trace.
+pub(super) struct PodFields<'a> {
+    pub(super) requests: &'a Option<RawResources<'a>>,
+    pub(super) labels: &'a Option<StrMap<'a>>,
+    pub(super) node_selector: &'a StrMap<'a>,
+    pub(super) node_affinity: &'a Option<RawNodeAffinity<'a>>,
+    pub(super) tolerations: &'a [RawToleration<'a>],
+    pub(super) spread: &'a [RawSpread<'a>],
+    pub(super) affinity: &'a [RawPodAffinityTerm<'a>],
+    pub(super) anti_affinity: &'a [RawPodAffinityTerm<'a>],
+    pub(super) priority: Option<i64>,
+    pub(super) do_not_disrupt: Option<bool>,
+    pub(super) deletion_cost: Option<i64>,
+    pub(super) grace_seconds: Option<i64>,
 }
 
 macro_rules! pod_fields {
@@ -53,7 +53,7 @@ macro_rules! pod_fields {
     };
 }
 
-fn pod_spec(
+pub(super) fn pod_spec(
     ctx: &mut Ctx,
     p: impl PathLike,
     name: &str,
