@@ -94,7 +94,13 @@ pub struct Simulation<'s> {
     pub share_bp: u32,
     pub traffic_bp: u32,
     pub replica_override: Vec<Option<u32>>,
-    pub jobs_started: std::collections::BTreeSet<usize>,
+    /// Jobs that start after the run's start: (creation time, workload), in that order;
+    /// those before `job_starts_next` have started. A reconcile visits only the Jobs due,
+    /// not every Job of a trace with thousands.
+    pub job_starts: Vec<(SimTime, usize)>,
+    pub job_starts_next: usize,
+    /// Workloads that are not Jobs, by index: the ones every reconcile visits.
+    pub steady_workloads: Vec<usize>,
     /// Budgets replaced by `set_budgets` (read by the disruption controller).
     pub budget_override: Vec<Option<Vec<model::nodepool::Budget>>>,
     pub group_bounds: Vec<(u32, u32)>,
@@ -185,7 +191,9 @@ impl<'s> Simulation<'s> {
             share_bp,
             traffic_bp: 10_000,
             replica_override: vec![None; cfg.workloads.len()],
-            jobs_started: std::collections::BTreeSet::new(),
+            job_starts: Vec::new(),
+            job_starts_next: 0,
+            steady_workloads: Vec::new(),
             budget_override: vec![None; cfg.nodepools.len()],
             group_bounds: cfg.node_groups.iter().map(|g| (g.min, g.max)).collect(),
             batch: None,

@@ -90,6 +90,10 @@ impl Simulation<'_> {
     /// kube-scheduler like any pending pod.
     pub fn place_initial_pods(&mut self) {
         let now = self.cfg.start;
+        let cfg = self.cfg;
+        self.steady_workloads = (0..cfg.workloads.len())
+            .filter(|w| cfg.workloads[*w].kind != WorkloadKind::Job)
+            .collect();
         for w in 0..self.cfg.workloads.len() {
             let desired = self.desired_replicas(w, now);
             let placement = self.cfg.workloads[w].initial_placement.clone();
@@ -112,10 +116,13 @@ impl Simulation<'_> {
                     self.after_bind(now, pod);
                 }
             }
-            if self.cfg.workloads[w].kind == WorkloadKind::Job && desired > 0 {
-                self.jobs_started.insert(w);
+            // A Job that did not start now starts at its creation, if it has one.
+            let spec = &self.cfg.workloads[w];
+            if let (WorkloadKind::Job, 0, Some(c)) = (spec.kind, desired, spec.created_at) {
+                self.job_starts.push((c, w));
             }
         }
+        self.job_starts.sort_unstable();
         // Pods running at the start were not waiting on anyone.
         self.kube_scheduler_pass(now);
         for p in &mut self.state.pods {
@@ -127,67 +134,91 @@ impl Simulation<'_> {
 
     /// Creates and deletes pods to match every workload's desired count.
     pub fn reconcile_workloads(&mut self, now: SimTime) {
-        for w in 0..self.cfg.workloads.len() {
-            let spec = &self.cfg.workloads[w];
-            if spec.kind == WorkloadKind::Job {
-                if !self.jobs_started.contains(&w) && spec.created_at.is_some_and(|c| c <= now) {
-                    self.jobs_started.insert(w);
-                    for _ in 0..spec.replicas.initial {
-                        if !self.room_for_pods() {
-                            break;
-                        }
-                        self.create_pod(now, WorkloadId(w as u32));
-                    }
-                    let name = spec.name.clone();
-                    self.log(
-                        now,
-                        EventKind::PodCreated,
-                        None,
-                        None,
-                        None,
-                        None,
-                        format!("Job {name} started {} pods", spec.replicas.initial),
-                    );
+        // Jobs due now and every other workload, in workload order (pods are numbered in
+        // the order they are created).
+        let waiting = &self.job_starts[self.job_starts_next..];
+        let due_count = waiting.partition_point(|(c, _)| *c <= now);
+        let mut due: Vec<usize> = waiting[..due_count].iter().map(|(_, w)| *w).collect();
+        due.sort_unstable();
+        self.job_starts_next += due_count;
+        let steady = std::mem::take(&mut self.steady_workloads);
+        let (mut d, mut k) = (0, 0);
+        while d < due.len() || k < steady.len() {
+            let take_due = match (due.get(d), steady.get(k)) {
+                (Some(a), Some(b)) => a < b,
+                (a, _) => a.is_some(),
+            };
+            let w = if take_due {
+                d += 1;
+                due[d - 1]
+            } else {
+                k += 1;
+                steady[k - 1]
+            };
+            self.reconcile_workload(now, w);
+        }
+        self.steady_workloads = steady;
+    }
+
+    /// A due Job starts its pods; any other workload gets pods created or deleted to
+    /// match its desired count.
+    fn reconcile_workload(&mut self, now: SimTime, w: usize) {
+        let spec = &self.cfg.workloads[w];
+        if spec.kind == WorkloadKind::Job {
+            for _ in 0..spec.replicas.initial {
+                if !self.room_for_pods() {
+                    break;
                 }
-                continue;
+                self.create_pod(now, WorkloadId(w as u32));
             }
-            let desired = self.desired_replicas(w, now) as usize;
-            let live = self.state.workload_pods[w].len();
-            if desired > live {
-                for _ in live..desired {
-                    if !self.room_for_pods() {
-                        break;
-                    }
-                    self.create_pod(now, WorkloadId(w as u32));
+            let name = spec.name.clone();
+            self.log(
+                now,
+                EventKind::PodCreated,
+                None,
+                None,
+                None,
+                None,
+                format!("Job {name} started {} pods", spec.replicas.initial),
+            );
+            return;
+        }
+        let desired = self.desired_replicas(w, now) as usize;
+        let live = self.state.workload_pods[w].len();
+        if desired > live {
+            for _ in live..desired {
+                if !self.room_for_pods() {
+                    break;
                 }
-            } else if desired < live {
-                // The ReplicaSet controller deletes unscheduled pods first, then the newest
-                // (ids grow with creation). Only the victims are visited: sorting all of a
-                // large Deployment's pods per scale-down step was most of this function.
-                let excess = live - desired;
-                let state = &self.state;
-                let mut victims: Vec<PodId> = state
-                    .pending
+                self.create_pod(now, WorkloadId(w as u32));
+            }
+        } else if desired < live {
+            // The ReplicaSet controller deletes unscheduled pods first, then the newest
+            // (ids grow with creation). Only the victims are visited: sorting all of a
+            // large Deployment's pods per scale-down step was most of this function.
+            let excess = live - desired;
+            let state = &self.state;
+            let mut victims: Vec<PodId> = state
+                .pending
+                .iter()
+                .rev()
+                .copied()
+                .filter(|p| state.pod(*p).pod.workload.index() == w)
+                .take(excess)
+                .collect();
+            let bound = excess - victims.len();
+            victims.extend(
+                state.workload_pods[w]
                     .iter()
                     .rev()
                     .copied()
-                    .filter(|p| state.pod(*p).pod.workload.index() == w)
-                    .take(excess)
-                    .collect();
-                let bound = excess - victims.len();
-                victims.extend(
-                    state.workload_pods[w]
-                        .iter()
-                        .rev()
-                        .copied()
-                        .filter(|p| state.pod(*p).phase != PodPhase::Pending)
-                        .take(bound),
-                );
-                for p in victims {
-                    self.state.remove_pod(p);
-                }
-                self.arm_ca_scan();
+                    .filter(|p| state.pod(*p).phase != PodPhase::Pending)
+                    .take(bound),
+            );
+            for p in victims {
+                self.state.remove_pod(p);
             }
+            self.arm_ca_scan();
         }
     }
 
