@@ -23,6 +23,7 @@
 #![warn(clippy::disallowed_types)]
 
 pub mod diag;
+pub mod import;
 mod lint;
 pub mod overrides;
 pub mod raw;

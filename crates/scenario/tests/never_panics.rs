@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 const SEED: &str = include_str!("../../../scenarios/cutover.toml");
+const MANIFESTS: &str = include_str!("manifests/kube-prometheus-adapter-and-node-exporter.yaml");
 
 fn mangle(text: &str, cuts: &[(usize, usize, String)]) -> String {
     let mut s = text.to_string();
@@ -50,6 +51,14 @@ proptest! {
             if let Ok(text) = scenario::overrides::apply(SEED, &pairs[..n]) {
                 let _ = scenario::parse_str("edited.toml", &text);
             }
+        }
+    }
+
+    #[test]
+    fn mangled_manifests_never_panic_the_import(cuts in prop::collection::vec((0usize..8_000, 0usize..40, "[a-z0-9:\\-\\[\\]{}\",. \n]{0,12}"), 1..6)) {
+        let text = mangle(MANIFESTS, &cuts);
+        if let Ok(imported) = scenario::import::import(&[scenario::import::Manifest { name: "m.yaml", text: &text }]) {
+            let _ = scenario::parse_str("imported.toml", &imported.toml);
         }
     }
 

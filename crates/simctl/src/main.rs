@@ -18,6 +18,7 @@ mod bench_pack;
 mod catalog_cmd;
 mod compare_cmd;
 mod explain_cmd;
+mod import_cmd;
 mod run_cmd;
 mod sweep_cmd;
 mod validate_cmd;
@@ -33,6 +34,7 @@ Examples:
   simctl explain out/synthetic karpenter-default-0042
   simctl explain out/synthetic --why-not
   simctl validate scenarios/cutover.toml
+  simctl import nodepool.yaml deployments.yaml --out my-cluster.toml
   simctl catalog --family m7i --family m6i --max-price 1.0
   simctl catalog --region eu-west-1 --min-cpu 16 --json
   simctl bench-pack --suite /tmp/vbp/New_instances_multidim
@@ -57,6 +59,8 @@ enum Command {
     Sweep(sweep_cmd::SweepArgs),
     /// Explain a run: one node's history, or why nodes were not consolidated.
     Explain(explain_cmd::ExplainArgs),
+    /// Write a scenario from Kubernetes and Karpenter YAML manifests.
+    Import(import_cmd::ImportArgs),
     /// Check scenario files: syntax, every field, names, and whether workloads fit anywhere.
     Validate(validate_cmd::ValidateArgs),
     /// List EC2 instance types with Karpenter's allocatable and prices.
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
         Command::Validate(args) => validate_cmd::run(args),
+        Command::Import(args) => import_cmd::run(args),
         Command::Catalog(args) => catalog_cmd::run(args),
         Command::BenchPack(args) => bench_pack::run(args).map_err(Failure::Internal),
     };
