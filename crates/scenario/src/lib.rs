@@ -85,6 +85,38 @@ pub fn load_edited(path: &Path, edits: &[(&str, &str)]) -> Result<(Loaded, Strin
     Ok((loaded, edited))
 }
 
+/// Scenario text that reads the same from another directory: every relative `[[traces]]`
+/// `file` becomes absolute. A run directory keeps a copy of its scenario for `simctl
+/// compare` to re-run, and its traces stay where they were.
+pub fn relocated(text: &str, scenario_path: &Path) -> String {
+    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return text.to_string();
+    };
+    let base = scenario_path.parent().unwrap_or(Path::new(""));
+    let Some(traces) = doc
+        .get_mut("traces")
+        .and_then(toml_edit::Item::as_array_of_tables_mut)
+    else {
+        return text.to_string();
+    };
+    for t in traces.iter_mut() {
+        let Some(value) = t.get_mut("file").and_then(toml_edit::Item::as_value_mut) else {
+            continue;
+        };
+        let Some(file) = value.as_str().filter(|f| Path::new(f).is_relative()) else {
+            continue;
+        };
+        let joined = base.join(file);
+        let absolute = std::fs::canonicalize(&joined)
+            .or_else(|_| std::env::current_dir().map(|d| d.join(&joined)))
+            .unwrap_or(joined);
+        let decor = value.decor().clone();
+        *value = toml_edit::Value::from(absolute.display().to_string());
+        *value.decor_mut() = decor;
+    }
+    doc.to_string()
+}
+
 /// Parses and validates scenario text; `file` names it in diagnostics. On failure returns
 /// every error (and warning) found, located.
 pub fn parse_str(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {

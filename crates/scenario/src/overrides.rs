@@ -52,6 +52,13 @@ impl Setting {
                 "--set {arg}: an empty value; separate values with commas, e.g. {path}=10,50"
             ));
         }
+        if let Some((_, twice)) = values
+            .iter()
+            .enumerate()
+            .find(|(i, v)| values[..*i].contains(v))
+        {
+            return Err(format!("--set {arg}: {twice} is listed twice"));
+        }
         Ok(Setting {
             path: path.to_string(),
             paths,
@@ -413,6 +420,11 @@ at = "08:00"
             Setting::parse("x.y=1,,2")
                 .unwrap_err()
                 .contains("an empty value")
+        );
+        assert!(
+            Setting::parse("x.y=1,2,1")
+                .unwrap_err()
+                .contains("1 is listed twice")
         );
         assert!(
             Setting::parse("x..y=1")

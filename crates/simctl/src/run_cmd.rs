@@ -27,7 +27,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Change the scenario before running: `nodepools.default.weight=50`,
-    /// `cluster.seed=7`, `workloads.web.cpu=500m`. Repeatable. Lists are named by an
+    /// `cluster.seed=7`, `workloads.web.requests.cpu=500m`. Repeatable. Lists are named by an
     /// entry's `name` or its index; values are TOML, or strings without quotes.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
@@ -195,7 +195,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
         }
         // Keep the scenario (as edited by --set) beside its outputs: `simctl compare`
         // can re-run it exactly.
-        std::fs::write(dir.join("scenario.toml"), &text).map_err(|e| {
+        let copy = scenario::relocated(&text, &args.file);
+        std::fs::write(dir.join("scenario.toml"), copy).map_err(|e| {
             Failure::Internal(anyhow::anyhow!(
                 "copying the scenario into {}: {e}",
                 dir.display()

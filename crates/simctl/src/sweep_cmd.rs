@@ -82,15 +82,19 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, Failure> {
             "--seeds 0: a sweep needs at least one seed per combination".into(),
         )));
     }
-    let combinations = expand(&settings);
-    let runs_total = (combinations.len() as u128).saturating_mul(u128::from(args.seeds));
+    // Counted before the list is built: ten paths of a hundred values must not exhaust
+    // memory on the way to this message.
+    let combination_count = settings
+        .iter()
+        .fold(1u128, |n, s| n.saturating_mul(s.values.len() as u128));
+    let runs_total = combination_count.saturating_mul(u128::from(args.seeds));
     if runs_total > RUNS_MAX as u128 {
         return Err(Failure::Input(Some(format!(
-            "{} combination(s) x {} seed(s) = {runs_total} runs; a sweep runs at most {RUNS_MAX}",
-            combinations.len(),
+            "{combination_count} combination(s) x {} seed(s) = {runs_total} runs; a sweep runs at most {RUNS_MAX}",
             args.seeds
         ))));
     }
+    let combinations = expand(&settings);
     // Every combination is read and checked before anything runs: a bad value stops
     // the sweep at once, not after hours.
     let mut scenarios = Vec::with_capacity(combinations.len());

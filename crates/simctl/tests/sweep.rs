@@ -146,10 +146,45 @@ fn compare_set_b_compares_the_edited_day_with_the_day_as_written() {
 }
 
 #[test]
+fn a_run_directory_of_a_trace_scenario_re_runs_from_anywhere() {
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/alibaba-gpu-day.toml");
+    let dir = std::env::temp_dir().join(format!("karpsim-trace-run-{}", std::process::id()));
+    let run = simctl(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--until",
+        "+2h",
+        "--no-charts",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // The copy names its trace by an absolute path, so it reads from the run directory.
+    let copy = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    let file_line = copy.lines().find(|l| l.starts_with("file = ")).unwrap();
+    assert!(
+        file_line.contains("/scenarios/traces/alibaba-gpu-2023-day148.csv"),
+        "{file_line}"
+    );
+    let again = simctl(&["validate", dir.join("scenario.toml").to_str().unwrap()]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn bad_sweep_and_set_arguments_fail_on_one_line_with_exit_code_2() {
     let file = small_day();
     let file = file.to_str().unwrap();
-    let cases: [(&[&str], &str); 10] = [
+    let cases: [(&[&str], &str); 11] = [
         (
             &["sweep", file, "--set", "nodepools.gpu.weight=1,2"],
             "--set nodepools.gpu.weight: nodepools has no entry named `gpu` (entries: general)",
@@ -173,6 +208,23 @@ fn bad_sweep_and_set_arguments_fail_on_one_line_with_exit_code_2() {
         (
             &["sweep", file, "--seeds", "20000"],
             "= 20000 runs; a sweep runs at most 10000",
+        ),
+        (
+            &[
+                "sweep",
+                file,
+                "--set",
+                "a.b=1,2,3,4,5,6,7,8,9,10",
+                "--set",
+                "c.d=1,2,3,4,5,6,7,8,9,10",
+                "--set",
+                "e.f=1,2,3,4,5,6,7,8,9,10",
+                "--set",
+                "g.h=1,2,3,4,5,6,7,8,9,10",
+                "--set",
+                "i.j=1,2,3,4,5,6,7,8,9,10",
+            ],
+            "100000 combination(s) x 1 seed(s) = 100000 runs",
         ),
         (
             &["sweep", file, "--set", "cluster.seed"],
