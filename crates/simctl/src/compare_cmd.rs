@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::Failure;
-use crate::run_cmd::{load_edited, simulate, single_values};
+use crate::run_cmd::{load_edited, simulate_with_bar, single_values};
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
@@ -47,12 +47,8 @@ fn resolve(path: &Path) -> Result<(PathBuf, Option<u64>), Failure> {
     Ok((scenario, seed))
 }
 
-/// Runs one side: the scenario with its `--set` edits, and the label suffix naming them.
-fn run_side(
-    file: &Path,
-    seed: Option<u64>,
-    sets: &[String],
-) -> Result<(engine::output::RunOutput, String), Failure> {
+/// One side read: the scenario with its `--set` edits, and the label suffix naming them.
+fn load_side(file: &Path, sets: &[String]) -> Result<(scenario::Loaded, String), Failure> {
     let edits = single_values(sets)?;
     let pairs: Vec<(&str, &str)> = edits
         .iter()
@@ -62,21 +58,31 @@ fn run_side(
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
-    let out = simulate(&loaded, seed, None, false)?;
     let shown: Vec<String> = edits.iter().map(|(p, v)| format!("{p}={v}")).collect();
     let suffix = if shown.is_empty() {
         String::new()
     } else {
         format!(" [{}]", shown.join(", "))
     };
-    Ok((out, suffix))
+    Ok((loaded, suffix))
 }
 
 pub fn run(args: &CompareArgs) -> Result<ExitCode, Failure> {
     let (a_file, a_seed) = resolve(&args.a)?;
     let (b_file, b_seed) = resolve(&args.b)?;
-    let (a, a_edits) = run_side(&a_file, a_seed, &args.set_a)?;
-    let (b, b_edits) = run_side(&b_file, b_seed, &args.set_b)?;
+    let (a_loaded, a_edits) = load_side(&a_file, &args.set_a)?;
+    let (b_loaded, b_edits) = load_side(&b_file, &args.set_b)?;
+    // The two runs share nothing, so they run at once; each is the run it would be alone.
+    let bars = indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
+    let (a, b) = std::thread::scope(|scope| {
+        let b = scope.spawn(|| simulate_with_bar(&b_loaded, b_seed, None, false, &bars, "B: "));
+        let a = simulate_with_bar(&a_loaded, a_seed, None, false, &bars, "A: ");
+        let b = b
+            .join()
+            .unwrap_or_else(|_| Err(Failure::Internal(anyhow::anyhow!("run B panicked"))));
+        (a, b)
+    });
+    let (a, b) = (a?, b?);
     let mut comparison = report::compare(&a, &b);
     comparison.a.label.push_str(&a_edits);
     comparison.b.label.push_str(&b_edits);

@@ -104,6 +104,19 @@ pub fn simulate(
     until: Option<model::SimTime>,
     check_invariants: bool,
 ) -> Result<RunOutput, Failure> {
+    let bars = indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
+    simulate_with_bar(loaded, seed, until, check_invariants, &bars, "")
+}
+
+/// [`simulate`] drawing its bar, labelled `label`, among `bars` (several runs at once).
+pub fn simulate_with_bar(
+    loaded: &scenario::Loaded,
+    seed: Option<u64>,
+    until: Option<model::SimTime>,
+    check_invariants: bool,
+    bars: &indicatif::MultiProgress,
+    label: &str,
+) -> Result<RunOutput, Failure> {
     let s = &loaded.scenario;
     let started = Instant::now();
     let total_ms = s.end.since(s.start).0.max(1);
@@ -114,15 +127,13 @@ pub fn simulate(
             return;
         }
         let b = bar.get_or_insert_with(|| {
-            let b = indicatif::ProgressBar::with_draw_target(
-                Some(total_ms),
-                indicatif::ProgressDrawTarget::stderr(),
-            );
+            let b = bars.add(indicatif::ProgressBar::new(total_ms));
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} simulated {msg} [{bar:40}] {percent}% ({elapsed} elapsed)",
+                "{spinner} {prefix}simulated {msg} [{bar:40}] {percent}% ({elapsed} elapsed)",
             ) {
                 b.set_style(style.progress_chars("=> "));
             }
+            b.set_prefix(label.to_string());
             b
         });
         b.set_position(t.since(s.start).0);
