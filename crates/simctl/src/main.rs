@@ -27,10 +27,11 @@ const EXAMPLES: &str = "\
 Examples:
   simctl run scenarios/cutover.toml --out out/cutover
   simctl run scenarios/synthetic-10k.toml --until 14:00 --json
+  simctl run scenarios/alibaba-gpu-day.toml --out out/alibaba
   simctl run scenarios/cutover.toml --set nodepools.default-nodepool.weight=100
   simctl compare scenarios/cutover.toml scenarios/black-friday.toml
   simctl compare scenarios/mixed-10k.toml scenarios/mixed-10k.toml --set-b nodepools.burst.weight=90
-  simctl sweep scenarios/synthetic-10k.toml --set nodepools.default.disruption.consolidateAfter=1m,10m --seeds 3
+  simctl sweep scenarios/synthetic-10k.toml --set nodepools.default.disruption.consolidateAfter=1m,10m,1h
   simctl explain out/synthetic karpenter-default-0042
   simctl explain out/synthetic --why-not
   simctl validate scenarios/cutover.toml
@@ -54,8 +55,8 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Run two scenarios (or re-run two run directories) and compare them.
     Compare(compare_cmd::CompareArgs),
-    /// Run a scenario over every combination of `--set` values and several seeds, in
-    /// parallel, and tabulate cost, nodes, pending pods and latency.
+    /// Run a scenario for every combination of `--set` values and seeds, in parallel;
+    /// tabulate and chart cost, nodes, pending pods and latency.
     Sweep(sweep_cmd::SweepArgs),
     /// Explain a run: one node's history, or why nodes were not consolidated.
     Explain(explain_cmd::ExplainArgs),
