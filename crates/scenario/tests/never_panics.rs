@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 const SEED: &str = include_str!("../../../scenarios/cutover.toml");
+const TRACE: &str = include_str!("../../../scenarios/traces/alibaba-gpu-2023-day148.csv");
 const MANIFESTS: &str = include_str!("manifests/kube-prometheus-adapter-and-node-exporter.yaml");
 
 fn mangle(text: &str, cuts: &[(usize, usize, String)]) -> String {
@@ -60,6 +61,13 @@ proptest! {
         if let Ok(imported) = scenario::import::import(&[scenario::import::Manifest { name: "m.yaml", text: &text }]) {
             let _ = scenario::parse_str("imported.toml", &imported.toml);
         }
+    }
+
+    #[test]
+    fn mangled_traces_never_panic(cuts in prop::collection::vec((0usize..4_000, 0usize..20, "[a-z0-9,\\-\n]{0,12}"), 1..6)) {
+        let sample: String = TRACE.lines().take(40).map(|l| format!("{l}\n")).collect();
+        let text = mangle(&sample, &cuts);
+        let _ = scenario::trace::read("t.csv", &text);
     }
 
     #[test]

@@ -109,6 +109,16 @@ fn a_window_with_no_pod_warns_and_a_bad_row_is_located_in_the_trace() {
 
     let dir = std::env::temp_dir().join(format!("karpsim-trace-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    // Times near u64::MAX seconds are read, not overflowed.
+    std::fs::write(
+        dir.join("long.csv"),
+        "name,cpu_milli,memory_mib,num_gpu,creation_time,deletion_time\np,1,1,0,5,18446744073709551615\n",
+    )
+    .unwrap();
+    let text = "format = 1\n[cluster]\nstart = \"2023-06-01T00:00:00Z\"\n[[traces]]\nname = \"t\"\nfile = \"long.csv\"\n";
+    let loaded = scenario::parse_str(dir.join("s.toml").to_str().unwrap(), text).unwrap();
+    let job = &loaded.scenario.workloads[0];
+    assert_eq!(job.run_duration, Some(SimDuration(u64::MAX)));
     std::fs::write(
         dir.join("bad.csv"),
         "name,cpu_milli,memory_mib,num_gpu,creation_time,deletion_time\np,1,1,-1,0,5\n",
