@@ -357,6 +357,9 @@ pub struct Scenario {
     pub start: SimTime,
     pub end: SimTime,
     pub seed: u64,
+    /// The traffic multiplier at the start, in basis points (`[cluster] traffic`); a
+    /// timeline `set_traffic` replaces it.
+    pub initial_traffic_bp: u32,
     pub catalog: Catalog,
     pub karpenter: KarpenterSettings,
     pub cutover: CutoverSemantics,

@@ -189,7 +189,7 @@ impl<'s> Simulation<'s> {
             karpenter_enabled: cfg.karpenter.enabled,
             ca_enabled: cfg.cluster_autoscaler.enabled,
             share_bp,
-            traffic_bp: 10_000,
+            traffic_bp: cfg.initial_traffic_bp,
             replica_override: vec![None; cfg.workloads.len()],
             job_starts: Vec::new(),
             job_starts_next: 0,

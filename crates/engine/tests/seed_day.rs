@@ -225,3 +225,33 @@ fn the_alibaba_trace_day_runs_every_trace_pod_once() {
     // GPU pods only fit the GPU pool's types.
     assert!(out.nodes.iter().any(|n| n.owner == "gpu"));
 }
+
+#[test]
+fn cluster_traffic_multiplies_the_workloads_that_follow_it() {
+    let text = |traffic: &str| {
+        format!(
+            "format = 1\n[cluster]\nstart = \"2025-10-16T00:00:00Z\"\nduration = \"1h\"\n{traffic}\n\
+             [[nodepools]]\nname = \"default\"\n\
+             [[workloads]]\nname = \"web\"\nreplicas = 10\nrequests = {{ cpu = \"100m\" }}\n\
+             [[workloads]]\nname = \"fixed\"\nreplicas = 4\nrequests = {{ cpu = \"100m\" }}\n\
+             schedule = {{ follows_traffic = false }}\n"
+        )
+    };
+    let pods_at_end = |traffic: &str| {
+        let loaded = scenario::parse_str("traffic.toml", &text(traffic)).unwrap();
+        let out = run(&loaded, false);
+        let last = out.samples.last().unwrap();
+        last.pods_running + last.pods_pending
+    };
+    assert_eq!(pods_at_end(""), 14);
+    // web: 10 × 1.5; fixed does not follow traffic.
+    assert_eq!(pods_at_end("traffic = 1.5"), 19);
+    let bad = scenario::parse_str("traffic.toml", &text("traffic = -1")).unwrap_err();
+    assert!(
+        bad[0]
+            .to_string()
+            .contains("traffic -1 is outside 0..=1000"),
+        "{}",
+        bad[0]
+    );
+}

@@ -64,6 +64,7 @@ pub struct RawCluster {
     pub duration: Option<String>,
     pub end: Option<String>,
     pub seed: Option<i64>,
+    pub traffic: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -134,6 +134,18 @@ pub fn validate(raw: &RawScenario, traces: &[traces::TraceInput]) -> (Option<Sce
         }
     };
 
+    let initial_traffic_bp = match cluster.traffic {
+        None => 10_000,
+        Some(t) if t.is_finite() && (0.0..=1000.0).contains(&t) => (t * 10_000.0).round() as u32,
+        Some(t) => {
+            ctx.issues.error(
+                cp.key("traffic"),
+                format!("traffic {t} is outside 0..=1000"),
+            );
+            10_000
+        }
+    };
+
     let (karpenter, base_kubelet) = karpenter_settings(&mut ctx, raw.karpenter.as_ref());
     ctx.karpenter_v1_14 = karpenter.v1_14;
     let catalog = catalog(&mut ctx, raw.catalog.as_ref(), &region, &zones);
@@ -202,6 +214,7 @@ pub fn validate(raw: &RawScenario, traces: &[traces::TraceInput]) -> (Option<Sce
         start,
         end,
         seed,
+        initial_traffic_bp,
         catalog,
         karpenter,
         cutover,
