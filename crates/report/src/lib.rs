@@ -60,6 +60,7 @@ pub use charts::{Chart, render_charts};
 pub use compare::{
     COMPARISON_JSON, COMPARISON_SVG, COMPARISON_TXT, Comparison, Metric, RunLabel, Unit, compare,
 };
+pub use data::summary::summary_value;
 pub use error::ReportError;
 pub use html::{escape as escape_html, summary_rows};
 pub use sweep::{SWEEP_CSV, SWEEP_JSON, SWEEP_SVG, SWEEP_TXT, Sweep, SweepRun};

@@ -9,7 +9,6 @@ use std::fmt::{self, Write as _};
 
 use engine::output::{Provisioner, Summary};
 use model::price::Usd;
-use serde::Serialize;
 
 use crate::csv::push_record;
 use crate::format::{duration_label, usd};
@@ -20,7 +19,7 @@ pub const SWEEP_TXT: &str = "sweep.txt";
 pub const SWEEP_SVG: &str = "sweep.svg";
 
 /// One run of a sweep.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SweepRun {
     /// The value of each swept path, in the order of [`Sweep::paths`].
     pub values: Vec<String>,
@@ -29,7 +28,7 @@ pub struct SweepRun {
 }
 
 /// Every run of a sweep, combination by combination, seeds innermost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sweep {
     pub scenario: String,
     /// The swept paths (`nodepools.default.weight`), in the order given.
@@ -200,10 +199,29 @@ impl Sweep {
             .count()
     }
 
-    /// The runs as pretty JSON: `{scenario, paths, runs: [{values, seed, summary}]}`.
+    /// The runs as pretty JSON: `{scenario, paths, runs: [{run, values, seed, summary}]}`,
+    /// each summary as `summary.json` writes it.
     pub fn to_json(&self) -> Result<String, crate::ReportError> {
+        let runs: Vec<serde_json::Value> = self
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                serde_json::json!({
+                    "run": i,
+                    "values": r.values,
+                    "seed": r.seed,
+                    "summary": crate::summary_value(&r.summary),
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "scenario": self.scenario,
+            "paths": self.paths,
+            "runs": runs,
+        });
         let mut text =
-            serde_json::to_string_pretty(self).map_err(|source| crate::ReportError::Json {
+            serde_json::to_string_pretty(&doc).map_err(|source| crate::ReportError::Json {
                 file: SWEEP_JSON,
                 source,
             })?;

@@ -31,7 +31,7 @@ pub struct RunArgs {
     /// entry's `name` or its index; values are TOML, or strings without quotes.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
-    /// Print the summary as JSON instead of a table.
+    /// Print the summary as JSON instead of a table (the document summary.json holds).
     #[arg(long)]
     pub json: bool,
     /// Check invariants after every event (always on in debug builds).
@@ -219,10 +219,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
         // With --validate, one JSON document holds both.
         let v = match &validation {
             Some(v) => serde_json::to_string_pretty(&serde_json::json!({
-                "summary": &out.summary,
+                "summary": report::summary_value(&out.summary),
                 "validation": v,
             })),
-            None => serde_json::to_string_pretty(&out.summary),
+            None => serde_json::to_string_pretty(&report::summary_value(&out.summary)),
         }
         .map_err(|e| Failure::Internal(e.into()))?;
         crate::emit(&format!("{v}\n"))?;

@@ -6,7 +6,7 @@
 //! in list order; so the table and files are the same bytes for any `--threads`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use model::time::parse_timestamp;
@@ -48,7 +48,13 @@ pub struct SweepArgs {
     /// (cost and pending pod-seconds per combination) here.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Print every run's summary as JSON instead of the table.
+    /// Also write each run's own report (data files, charts, report.html and its edited
+    /// scenario) to OUT/runs/N, N being the run column of sweep.csv: for `simctl explain`,
+    /// or `simctl compare OUT/runs/0 OUT/runs/3`, which re-runs them exactly.
+    #[arg(long, requires = "out")]
+    pub keep_runs: bool,
+    /// Print sweep.json instead of the table: every run's values, seed and summary (as
+    /// summary.json has it).
     #[arg(long)]
     pub json: bool,
     /// Check invariants after every event of every run (always on in debug builds).
@@ -105,7 +111,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, Failure> {
             .zip(values)
             .flat_map(|(s, v)| s.edits(v))
             .collect();
-        let (loaded, _) = load_edited(&args.file, &edits)?;
+        let (loaded, text) = load_edited(&args.file, &edits)?;
         for w in loaded.warnings.iter().map(ToString::to_string) {
             if !warned.contains(&w) {
                 eprintln!("{w}");
@@ -119,7 +125,8 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, Failure> {
             ),
             None => None,
         };
-        scenarios.push((loaded.scenario, until));
+        let copy = scenario::relocated(&text, &args.file);
+        scenarios.push((loaded.scenario, until, copy));
     }
     let planned: Vec<Planned> = (0..combinations.len())
         .flat_map(|combination| {
@@ -134,7 +141,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, Failure> {
     let sweep = report::Sweep {
         scenario: scenarios
             .first()
-            .map(|(s, _)| s.name.clone())
+            .map(|(s, _, _)| s.name.clone())
             .unwrap_or_default(),
         paths: settings.iter().map(|s| s.path.clone()).collect(),
         runs: planned
@@ -191,7 +198,7 @@ fn expand(settings: &[Setting]) -> Vec<Vec<String>> {
 
 /// Runs the list on a pool of `--threads` workers; summaries come back in list order.
 fn run_all(
-    scenarios: &[(engine::config::Scenario, Option<model::SimTime>)],
+    scenarios: &[(engine::config::Scenario, Option<model::SimTime>, String)],
     planned: &[Planned],
     args: &SweepArgs,
 ) -> Result<Vec<engine::output::Summary>, Failure> {
@@ -218,30 +225,46 @@ fn run_all(
         bar
     });
     let check_invariants = args.check_invariants || cfg!(debug_assertions);
-    let results: Vec<Result<engine::output::Summary, engine::EngineError>> = pool.install(|| {
+    let keep_in = args
+        .out
+        .as_ref()
+        .filter(|_| args.keep_runs)
+        .map(|dir| dir.join("runs"));
+    let results: Vec<Result<engine::output::Summary, Failure>> = pool.install(|| {
         planned
             .par_iter()
-            .map(|p| {
-                let (scenario, until) = &scenarios[p.combination];
+            .enumerate()
+            .map(|(i, p)| {
+                let (scenario, until, text) = &scenarios[p.combination];
                 let options = engine::RunOptions {
                     until: *until,
                     seed: Some(p.seed),
                     check_invariants,
                     ..Default::default()
                 };
-                let summary = engine::run(scenario, options).map(|out| out.summary);
+                let out = engine::run(scenario, options)
+                    .map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;
+                if let Some(runs) = &keep_in {
+                    keep_run(&runs.join(i.to_string()), &out, text)?;
+                }
                 if let Some(b) = &bar {
                     b.inc(1);
                 }
-                summary
+                Ok(out.summary)
             })
             .collect()
     });
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    results
-        .into_iter()
-        .map(|r| r.map_err(|e| Failure::Internal(anyhow::anyhow!(e))))
-        .collect()
+    results.into_iter().collect()
+}
+
+/// A run's report and its scenario, as `simctl run --out` would write them.
+fn keep_run(dir: &Path, out: &engine::output::RunOutput, scenario: &str) -> Result<(), Failure> {
+    report::write_run(dir, out, &report::ReportOptions::default())
+        .map_err(|e| Failure::Internal(anyhow::anyhow!(e)))?;
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, scenario)
+        .map_err(|e| Failure::Internal(anyhow::anyhow!("writing {}: {e}", path.display())))
 }

@@ -121,6 +121,58 @@ fn each_sweep_run_is_the_run_of_its_values_and_seed() {
 }
 
 #[test]
+fn kept_runs_are_run_directories_that_compare_re_runs() {
+    let file = small_day();
+    let dir = std::env::temp_dir().join(format!("karpsim-sweep-keep-{}", std::process::id()));
+    let sweep = simctl(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--set",
+        "nodepools.general.weight=20,80",
+        "--until",
+        "+3h",
+        "--keep-runs",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        sweep.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sweep.stderr)
+    );
+    let swept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+    for i in 0..2 {
+        let run_dir = dir.join(format!("runs/{i}"));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(run_dir.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(summary, swept["runs"][i]["summary"]);
+        assert!(run_dir.join("report.html").exists());
+    }
+    // The kept directories hold their edited scenarios: compare re-runs both exactly
+    // (compare runs whole days, so its costs are checked against the runs' own ends).
+    let a = dir.join("runs/0");
+    let b = dir.join("runs/1");
+    let compared = simctl(&[
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        compared.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compared.stderr)
+    );
+    let c: serde_json::Value = serde_json::from_slice(&compared.stdout).unwrap();
+    assert_eq!(c["a"]["label"], "small-day (A)");
+    let scenario = std::fs::read_to_string(b.join("scenario.toml")).unwrap();
+    assert!(scenario.contains("weight = 80"), "{scenario}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn compare_set_b_compares_the_edited_day_with_the_day_as_written() {
     let file = small_day();
     let file = file.to_str().unwrap();
@@ -138,7 +190,7 @@ fn compare_set_b_compares_the_edited_day_with_the_day_as_written() {
     let run_cost = |args: &[&str]| -> f64 {
         let out = simctl(&[&["run", file, "--json"], args].concat());
         let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        summary["total_cost"].as_f64().unwrap()
+        summary["total_cost_usd"].as_f64().unwrap()
     };
     assert_eq!(cost["a"].as_f64().unwrap(), run_cost(&[]));
     assert_eq!(cost["b"].as_f64().unwrap(), run_cost(&["--set", set]));

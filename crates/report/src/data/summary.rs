@@ -35,6 +35,13 @@ struct SummaryFile<'a> {
     events: u64,
 }
 
+/// The summary as `summary.json` writes it, for `simctl run --json` and `sweep.json`: one
+/// shape wherever a script reads a summary.
+pub fn summary_value(s: &Summary) -> serde_json::Value {
+    // Serialising plain numbers, strings and maps cannot fail.
+    serde_json::to_value(file(s)).unwrap_or(serde_json::Value::Null)
+}
+
 pub fn render(output: &RunOutput) -> Result<String, ReportError> {
     let mut text = serde_json::to_string_pretty(&file(&output.summary)).map_err(|source| {
         ReportError::Json {
