@@ -24,7 +24,7 @@ table { border-collapse: collapse; font-size: 0.9em; }
 th, td { text-align: left; padding: 0.25em 0.8em 0.25em 0; vertical-align: top; }
 th { border-bottom: 1px solid #bbb; }
 tr + tr td { border-top: 1px solid #eee; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.summary th { font-weight: normal; color: #555; border: none; }
 table.events td { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.85em;
                   white-space: nowrap; }
@@ -80,6 +80,62 @@ pub fn render(
     }
     chart_section(&mut out, charts);
     events_section(&mut out, &output.events, excerpt_events, s.start);
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// `sweep.html`: a sweep's table and chart.
+pub(crate) fn sweep_page(sweep: &crate::Sweep, chart_svg: &str) -> String {
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let _ = writeln!(
+        out,
+        "<title>karpsim sweep: {}</title>",
+        escape(&sweep.scenario)
+    );
+    let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>");
+    let _ = writeln!(out, "<h1>karpsim sweep: {}</h1>", escape(&sweep.scenario));
+    let _ = writeln!(out, "<p class=\"meta\">{}</p>", escape(&sweep.headline()));
+    let names = sweep.column_names();
+    if names.iter().zip(&sweep.paths).any(|(n, p)| n != p) {
+        out.push_str("<ul>\n");
+        for (name, path) in names.iter().zip(&sweep.paths) {
+            let _ = writeln!(
+                out,
+                "<li><b>{}</b>: <code>{}</code></li>",
+                escape(name),
+                escape(path)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    let incomplete = sweep.incomplete_runs();
+    if incomplete > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"warning\">{incomplete} runs stopped early at a cap; their figures cover only what ran (sweep.csv says which).</p>"
+        );
+    }
+    let (header, rows) = sweep.table();
+    let axes = sweep.paths.len();
+    out.push_str("<table>\n<tr>");
+    for h in &header {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr>\n");
+    for r in &rows {
+        out.push_str("<tr>");
+        for (i, cell) in r.iter().enumerate() {
+            let class = if i < axes { "" } else { " class=\"num\"" };
+            let _ = write!(out, "<td{class}>{}</td>", escape(cell));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+    let _ = writeln!(
+        out,
+        "<figure>{chart_svg}<figcaption>Total cost and pending pod-seconds per combination; with several seeds, a bar is their mean and a line their range. Every run's figures are in sweep.csv.</figcaption></figure>"
+    );
     out.push_str("</body>\n</html>\n");
     out
 }

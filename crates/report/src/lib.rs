@@ -63,7 +63,7 @@ pub use compare::{
 pub use data::summary::summary_value;
 pub use error::ReportError;
 pub use html::{escape as escape_html, summary_rows};
-pub use sweep::{SWEEP_CSV, SWEEP_JSON, SWEEP_SVG, SWEEP_TXT, Sweep, SweepRun};
+pub use sweep::{SWEEP_CSV, SWEEP_HTML, SWEEP_JSON, SWEEP_SVG, SWEEP_TXT, Sweep, SweepRun};
 pub use validation::{SeedDayValidation, ValidationRow, VerdictKind, seed_day};
 
 /// What goes into a report besides the run itself.
@@ -163,8 +163,9 @@ pub fn write_comparison(dir: &Path, comparison: &Comparison) -> Result<WrittenFi
     write_files(dir, files)
 }
 
-/// Writes `sweep.txt` (the table), `sweep.csv` (a row per run), `sweep.json` and
-/// `sweep.svg` (cost and pending pod-seconds per combination) into `dir`.
+/// Writes `sweep.txt` (the table), `sweep.csv` (a row per run), `sweep.json`, `sweep.svg`
+/// (cost and pending pod-seconds per combination) and `sweep.html` (table and chart)
+/// into `dir`.
 pub fn write_sweep(dir: &Path, sweep: &Sweep) -> Result<WrittenFiles, ReportError> {
     let files = vec![
         RenderedFile {
@@ -182,6 +183,10 @@ pub fn write_sweep(dir: &Path, sweep: &Sweep) -> Result<WrittenFiles, ReportErro
         RenderedFile {
             name: SWEEP_SVG.to_string(),
             contents: sweep.chart_svg()?,
+        },
+        RenderedFile {
+            name: SWEEP_HTML.to_string(),
+            contents: sweep.to_html()?,
         },
     ];
     write_files(dir, files)

@@ -17,6 +17,7 @@ pub const SWEEP_CSV: &str = "sweep.csv";
 pub const SWEEP_JSON: &str = "sweep.json";
 pub const SWEEP_TXT: &str = "sweep.txt";
 pub const SWEEP_SVG: &str = "sweep.svg";
+pub const SWEEP_HTML: &str = "sweep.html";
 
 /// One run of a sweep.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,6 +186,11 @@ impl Sweep {
             .collect()
     }
 
+    /// `sweep.html`: the table and the chart on one self-contained page.
+    pub fn to_html(&self) -> Result<String, crate::ReportError> {
+        Ok(crate::html::sweep_page(self, &self.chart_svg()?))
+    }
+
     /// Total cost and pending pod-seconds per combination, as bars with the seeds'
     /// range (`sweep.svg`).
     pub fn chart_svg(&self) -> Result<String, crate::ReportError> {
@@ -298,10 +304,9 @@ impl Sweep {
     }
 }
 
-impl fmt::Display for Sweep {
-    /// One row per combination: its values, its seeds' figures, and the change of its
-    /// mean total cost from the first combination's.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Sweep {
+    /// The first line of the table: runs, combinations, seeds, and how to read figures.
+    pub(crate) fn headline(&self) -> String {
         let combinations = self.combinations();
         let seeds = combinations.first().map_or(0, |c| c.runs.len());
         let how = if seeds > 1 {
@@ -309,22 +314,20 @@ impl fmt::Display for Sweep {
         } else {
             ""
         };
-        writeln!(
-            f,
+        format!(
             "{}: {} runs ({} x {}){how}",
             self.scenario,
             self.runs.len(),
             plural(combinations.len(), "combination"),
             plural(seeds, "seed"),
-        )?;
-        let names = self.column_names();
-        for (name, path) in names.iter().zip(&self.paths) {
-            if name != path {
-                writeln!(f, "  {name}: {path}")?;
-            }
-        }
-        writeln!(f)?;
-        let mut header: Vec<String> = names;
+        )
+    }
+
+    /// The table's header and rows: one row per combination, its values, its seeds'
+    /// figures, and the change of its mean total cost from the first combination's.
+    pub(crate) fn table(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let combinations = self.combinations();
+        let mut header: Vec<String> = self.column_names();
         header.extend(
             [
                 "total cost",
@@ -340,10 +343,25 @@ impl fmt::Display for Sweep {
         let base = combinations
             .first()
             .and_then(|c| Spread::of(c.runs.iter().map(|r| r.summary.total_cost.0)));
-        let rows: Vec<Vec<String>> = combinations
+        let rows = combinations
             .iter()
             .map(|c| combination_row(c, base.map(|b| b.mean)))
             .collect();
+        (header, rows)
+    }
+}
+
+impl fmt::Display for Sweep {
+    /// The table as plain text, swept values left-aligned and figures right-aligned.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.headline())?;
+        for (name, path) in self.column_names().iter().zip(&self.paths) {
+            if name != path {
+                writeln!(f, "  {name}: {path}")?;
+            }
+        }
+        writeln!(f)?;
+        let (header, rows) = self.table();
         let mut widths = vec![0usize; header.len()];
         for r in std::iter::once(&header).chain(&rows) {
             for (w, cell) in widths.iter_mut().zip(r) {
@@ -495,5 +513,17 @@ mod tests {
         let bars = sweep().bars();
         assert_eq!(bars[0].cost_usd, [105.0, 100.0, 110.0]);
         assert_eq!(bars[1].pending_pod_seconds, [4.0, 0.0, 9.0]);
+    }
+
+    #[test]
+    fn the_page_holds_the_table_and_the_chart() {
+        let html = sweep().to_html().unwrap();
+        assert!(
+            html.contains("<td class=\"num\">$105.00 ($100.00–$110.00)</td>"),
+            "{html}"
+        );
+        assert!(html.contains("<td>90</td>"));
+        assert!(html.contains("<code>nodepools.default.weight</code>"));
+        assert!(html.contains("<svg"));
     }
 }

@@ -44,8 +44,8 @@ pub struct SweepArgs {
     /// Worker threads (default: one per core). The results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Write sweep.txt (the table), sweep.csv (a row per run), sweep.json and sweep.svg
-    /// (cost and pending pod-seconds per combination) here.
+    /// Write sweep.txt (the table), sweep.csv (a row per run), sweep.json, sweep.svg
+    /// (cost and pending pod-seconds per combination) and sweep.html (both) here.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also write each run's own report (data files, charts, report.html and its edited
@@ -166,8 +166,9 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, Failure> {
         crate::emit(&sweep.to_string())?;
         if let Some(dir) = &args.out {
             eprintln!(
-                "wrote sweep.txt, sweep.csv, sweep.json and sweep.svg to {}",
-                dir.display()
+                "wrote sweep.txt, sweep.csv, sweep.json, sweep.svg and sweep.html to {} (open {})",
+                dir.display(),
+                dir.join("sweep.html").display()
             );
         }
     }
