@@ -14,6 +14,10 @@ pub struct ImportArgs {
     /// Write the scenario here instead of printing it.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Edit the written scenario, as `simctl run --set`: `cluster.region=eu-west-1`,
+    /// `cluster.start=2025-11-28T00:00:00Z`, `name=prod`. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
 }
 
 pub fn run(args: &ImportArgs) -> Result<ExitCode, Failure> {
@@ -39,6 +43,13 @@ pub fn run(args: &ImportArgs) -> Result<ExitCode, Failure> {
     for n in &imported.notes {
         eprintln!("note: {n}");
     }
+    let edits = crate::run_cmd::single_values(&args.set)?;
+    let pairs: Vec<(&str, &str)> = edits
+        .iter()
+        .map(|(p, v)| (p.as_str(), v.as_str()))
+        .collect();
+    let toml = scenario::overrides::apply(&imported.toml, &pairs)
+        .map_err(|why| Failure::Input(Some(why)))?;
     // Check what was written the way `simctl validate` would, naming the output.
     let shown = args
         .out
@@ -46,14 +57,14 @@ pub fn run(args: &ImportArgs) -> Result<ExitCode, Failure> {
         .map_or("<imported scenario>".to_string(), |p| {
             p.display().to_string()
         });
-    let problems = match scenario::parse_str(&shown, &imported.toml) {
+    let problems = match scenario::parse_str(&shown, &toml) {
         Ok(loaded) => loaded.warnings,
         Err(diags) => diags,
     };
     match &args.out {
-        Some(path) => std::fs::write(path, &imported.toml)
+        Some(path) => std::fs::write(path, &toml)
             .map_err(|e| Failure::Internal(anyhow::anyhow!("writing {}: {e}", path.display())))?,
-        None => crate::emit(&imported.toml)?,
+        None => crate::emit(&toml)?,
     }
     for d in &problems {
         eprintln!("{d}");

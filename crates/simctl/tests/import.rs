@@ -19,6 +19,7 @@ fn imported_manifests_run() {
         .args(["import", &manifest("karpenter-v1-general-purpose.yaml")])
         .arg(manifest("microservices-demo-frontend.yaml"))
         .args(["--out", out.to_str().unwrap()])
+        .args(["--set", "name=shop", "--set", "cluster.region=eu-west-1"])
         .output()
         .unwrap();
     assert!(
@@ -39,6 +40,9 @@ fn imported_manifests_run() {
     // The frontend's one pod needs a node from the imported NodePool.
     assert_eq!(summary["nodes_launched"]["karpenter"], 1, "{summary}");
     assert_eq!(summary["pods_pending_at_end"], 0);
+    assert_eq!(summary["scenario"], "shop");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("region = \"eu-west-1\""), "{written}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
