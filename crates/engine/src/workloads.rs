@@ -137,27 +137,14 @@ impl Simulation<'_> {
         // Jobs due now and every other workload, in workload order (pods are numbered in
         // the order they are created).
         let waiting = &self.job_starts[self.job_starts_next..];
-        let due_count = waiting.partition_point(|(c, _)| *c <= now);
-        let mut due: Vec<usize> = waiting[..due_count].iter().map(|(_, w)| *w).collect();
-        due.sort_unstable();
-        self.job_starts_next += due_count;
-        let steady = std::mem::take(&mut self.steady_workloads);
-        let (mut d, mut k) = (0, 0);
-        while d < due.len() || k < steady.len() {
-            let take_due = match (due.get(d), steady.get(k)) {
-                (Some(a), Some(b)) => a < b,
-                (a, _) => a.is_some(),
-            };
-            let w = if take_due {
-                d += 1;
-                due[d - 1]
-            } else {
-                k += 1;
-                steady[k - 1]
-            };
+        let due = waiting.partition_point(|(c, _)| *c <= now);
+        let mut visit: Vec<usize> = waiting[..due].iter().map(|(_, w)| *w).collect();
+        self.job_starts_next += due;
+        visit.extend_from_slice(&self.steady_workloads);
+        visit.sort_unstable();
+        for w in visit {
             self.reconcile_workload(now, w);
         }
-        self.steady_workloads = steady;
     }
 
     /// A due Job starts its pods; any other workload gets pods created or deleted to

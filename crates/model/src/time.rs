@@ -24,12 +24,14 @@ pub struct SimDuration(pub u64);
 impl SimDuration {
     pub const ZERO: SimDuration = SimDuration(0);
 
+    /// Saturating: seconds come from input (a trace's times are any u64), and a span
+    /// longer than the clock can hold is as good as forever.
     pub fn from_secs(s: u64) -> SimDuration {
-        SimDuration(s * MS_PER_SECOND)
+        SimDuration(s.saturating_mul(MS_PER_SECOND))
     }
 
     pub fn from_mins(m: u64) -> SimDuration {
-        SimDuration(m * MS_PER_MINUTE)
+        SimDuration(m.saturating_mul(MS_PER_MINUTE))
     }
 
     pub fn as_millis(self) -> u64 {

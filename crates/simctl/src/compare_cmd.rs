@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::Failure;
-use crate::run_cmd::{load_edited, simulate_with_bar, single_values};
+use crate::run_cmd::{load_with_sets, simulate_with_bar};
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
@@ -49,15 +49,8 @@ fn resolve(path: &Path) -> Result<(PathBuf, Option<u64>), Failure> {
 
 /// One side read: the scenario with its `--set` edits, and the label suffix naming them.
 fn load_side(file: &Path, sets: &[String]) -> Result<(scenario::Loaded, String), Failure> {
-    let edits = single_values(sets)?;
-    let pairs: Vec<(&str, &str)> = edits
-        .iter()
-        .map(|(p, v)| (p.as_str(), v.as_str()))
-        .collect();
-    let (loaded, _) = load_edited(file, &pairs)?;
-    for w in &loaded.warnings {
-        eprintln!("{w}");
-    }
+    let side = load_with_sets(file, sets)?;
+    let (loaded, edits) = (side.loaded, side.edits);
     let shown: Vec<String> = edits.iter().map(|(p, v)| format!("{p}={v}")).collect();
     let suffix = if shown.is_empty() {
         String::new()

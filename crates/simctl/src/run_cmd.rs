@@ -97,6 +97,33 @@ pub fn single_values(sets: &[String]) -> Result<Vec<(String, String)>, Failure> 
     Ok(edits)
 }
 
+/// A scenario read with `--set` edits: what `run` and `compare` start from.
+pub struct Edited {
+    pub loaded: scenario::Loaded,
+    /// The scenario's text after the edits.
+    pub text: String,
+    /// (path, value) of every edit made, in order.
+    pub edits: Vec<(String, String)>,
+}
+
+/// Loads `file` with `--set` arguments of one value each applied, printing its warnings.
+pub fn load_with_sets(file: &Path, sets: &[String]) -> Result<Edited, Failure> {
+    let edits = single_values(sets)?;
+    let pairs: Vec<(&str, &str)> = edits
+        .iter()
+        .map(|(p, v)| (p.as_str(), v.as_str()))
+        .collect();
+    let (loaded, text) = load_edited(file, &pairs)?;
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
+    Ok(Edited {
+        loaded,
+        text,
+        edits,
+    })
+}
+
 /// Runs a loaded scenario with a progress bar on a terminal for runs over ~2 s.
 pub fn simulate(
     loaded: &scenario::Loaded,
@@ -154,15 +181,7 @@ pub fn simulate_with_bar(
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
-    let edits = single_values(&args.set)?;
-    let edits: Vec<(&str, &str)> = edits
-        .iter()
-        .map(|(p, v)| (p.as_str(), v.as_str()))
-        .collect();
-    let (loaded, text) = load_edited(&args.file, &edits)?;
-    for w in &loaded.warnings {
-        eprintln!("{w}");
-    }
+    let Edited { loaded, text, .. } = load_with_sets(&args.file, &args.set)?;
     let until = match &args.until {
         Some(u) => Some(
             parse_timestamp(u, loaded.scenario.start)

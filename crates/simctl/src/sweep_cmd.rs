@@ -62,6 +62,14 @@ pub struct SweepArgs {
     pub check_invariants: bool,
 }
 
+/// One combination, read and checked: its scenario, where its runs stop, and its edited
+/// text (trace paths made absolute) for `--keep-runs`.
+struct Prepared {
+    scenario: engine::config::Scenario,
+    until: Option<model::SimTime>,
+    text: String,
+}
+
 /// One run of the expanded list.
 struct Planned {
     combination: usize,
@@ -125,12 +133,15 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, Failure> {
             ),
             None => None,
         };
-        let copy = scenario::relocated(&text, &args.file);
-        scenarios.push((loaded.scenario, until, copy));
+        scenarios.push(Prepared {
+            scenario: loaded.scenario,
+            until,
+            text: scenario::relocated(&text, &args.file),
+        });
     }
     let planned: Vec<Planned> = (0..combinations.len())
         .flat_map(|combination| {
-            let base = scenarios[combination].0.seed;
+            let base = scenarios[combination].scenario.seed;
             (0..args.seeds).map(move |r| Planned {
                 combination,
                 seed: base.wrapping_add(r),
@@ -141,7 +152,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, Failure> {
     let sweep = report::Sweep {
         scenario: scenarios
             .first()
-            .map(|(s, _, _)| s.name.clone())
+            .map(|p| p.scenario.name.clone())
             .unwrap_or_default(),
         paths: settings.iter().map(|s| s.path.clone()).collect(),
         runs: planned
@@ -199,7 +210,7 @@ fn expand(settings: &[Setting]) -> Vec<Vec<String>> {
 
 /// Runs the list on a pool of `--threads` workers; summaries come back in list order.
 fn run_all(
-    scenarios: &[(engine::config::Scenario, Option<model::SimTime>, String)],
+    scenarios: &[Prepared],
     planned: &[Planned],
     args: &SweepArgs,
 ) -> Result<Vec<engine::output::Summary>, Failure> {
@@ -236,7 +247,11 @@ fn run_all(
             .par_iter()
             .enumerate()
             .map(|(i, p)| {
-                let (scenario, until, text) = &scenarios[p.combination];
+                let Prepared {
+                    scenario,
+                    until,
+                    text,
+                } = &scenarios[p.combination];
                 let options = engine::RunOptions {
                     until: *until,
                     seed: Some(p.seed),

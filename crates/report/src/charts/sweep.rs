@@ -51,20 +51,29 @@ fn draw(root: &Area<'_>, sweep: &Sweep, bars: &[Bar], firsts: &[String]) -> Resu
     };
     let x_desc = sweep.column_names().join(", ");
     let dollars = |v: &f64| format!("${v:.0}");
-    let cost = Panel {
-        y_desc: "total cost (USD)",
-        y_label: &dollars,
-        y_floor: 1.0,
-        figure: &|b| b.cost_usd,
-    };
-    cost.draw(&top, bars, &x_desc, &colour)?;
-    let pending = Panel {
-        y_desc: "pending pod-seconds",
-        y_label: &count_label,
-        y_floor: 5.0,
-        figure: &|b| b.pending_pod_seconds,
-    };
-    pending.draw(&bottom, bars, &x_desc, &colour)?;
+    let panels = [
+        (
+            &top,
+            Panel {
+                y_desc: "total cost (USD)",
+                y_label: &dollars,
+                y_floor: 1.0,
+                figure: &|b| b.cost_usd,
+            },
+        ),
+        (
+            &bottom,
+            Panel {
+                y_desc: "pending pod-seconds",
+                y_label: &count_label,
+                y_floor: 5.0,
+                figure: &|b| b.pending_pod_seconds,
+            },
+        ),
+    ];
+    for (area, panel) in panels {
+        panel.draw(area, bars, &x_desc, &colour)?;
+    }
     let mut entries: Vec<LegendEntry> = Vec::new();
     let heading = sweep
         .column_names()

@@ -127,12 +127,8 @@ pub fn traces(
                     follows_traffic: false,
                 },
                 pdb: None,
-                // Saturating: a trace's seconds are any u64, and a pod that outlives
-                // the run by ages is still a pod that outlives the run.
-                created_at: Some(
-                    start.saturating_add(SimDuration(created_s.saturating_mul(1_000))),
-                ),
-                run_duration: Some(SimDuration(run_s.saturating_mul(1_000))),
+                created_at: Some(start.saturating_add(SimDuration::from_secs(created_s))),
+                run_duration: Some(SimDuration::from_secs(run_s)),
                 initial_placement: Vec::new(),
             });
         }
