@@ -111,26 +111,10 @@ pub fn render_run(
     options: &ReportOptions,
 ) -> Result<Vec<RenderedFile>, ReportError> {
     let mut files = Vec::new();
-    for (name, render) in data::DATA_FILES {
-        files.push(RenderedFile {
-            name: name.to_string(),
-            contents: render(output)?,
-        });
-    }
-    if options.charts {
-        let charts = render_charts(output)?;
-        let page = html::render(output, &charts, &options.validation, options.excerpt_events);
-        for chart in charts {
-            files.push(RenderedFile {
-                name: format!("{}.svg", chart.name),
-                contents: chart.svg,
-            });
-        }
-        files.push(RenderedFile {
-            name: html::FILE_NAME.to_string(),
-            contents: page,
-        });
-    }
+    each_run_file(output, options, |file| {
+        files.push(file);
+        Ok(())
+    })?;
     Ok(files)
 }
 
@@ -141,7 +125,49 @@ pub fn write_run(
     output: &RunOutput,
     options: &ReportOptions,
 ) -> Result<WrittenFiles, ReportError> {
-    write_files(dir, render_run(output, options)?)
+    create_dir(dir)?;
+    let mut written = Vec::new();
+    // Each file is written as soon as it is rendered and then dropped: a day's decision
+    // log alone is tens of megabytes, and holding every file at once set the run's peak
+    // memory.
+    each_run_file(output, options, |file| {
+        written.push(write_file(dir, file)?);
+        Ok(())
+    })?;
+    Ok(WrittenFiles {
+        dir: dir.to_path_buf(),
+        files: written,
+    })
+}
+
+/// Renders the files of [`render_run`] one at a time, in its order, handing each to
+/// `sink`.
+fn each_run_file(
+    output: &RunOutput,
+    options: &ReportOptions,
+    mut sink: impl FnMut(RenderedFile) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    for (name, render) in data::DATA_FILES {
+        sink(RenderedFile {
+            name: name.to_string(),
+            contents: render(output)?,
+        })?;
+    }
+    if options.charts {
+        let charts = render_charts(output)?;
+        let page = html::render(output, &charts, &options.validation, options.excerpt_events);
+        for chart in charts {
+            sink(RenderedFile {
+                name: format!("{}.svg", chart.name),
+                contents: chart.svg,
+            })?;
+        }
+        sink(RenderedFile {
+            name: html::FILE_NAME.to_string(),
+            contents: page,
+        })?;
+    }
+    Ok(())
 }
 
 /// Writes `comparison.txt` (the table), `comparison.json` and `comparison.svg` into `dir`.
@@ -193,21 +219,30 @@ pub fn write_sweep(dir: &Path, sweep: &Sweep) -> Result<WrittenFiles, ReportErro
 }
 
 fn write_files(dir: &Path, files: Vec<RenderedFile>) -> Result<WrittenFiles, ReportError> {
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut written = Vec::with_capacity(files.len());
-    for file in files {
-        let path = dir.join(&file.name);
-        std::fs::write(&path, file.contents).map_err(|source| ReportError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        written.push(path);
-    }
+    create_dir(dir)?;
+    let written = files
+        .into_iter()
+        .map(|file| write_file(dir, file))
+        .collect::<Result<_, _>>()?;
     Ok(WrittenFiles {
         dir: dir.to_path_buf(),
         files: written,
     })
+}
+
+fn create_dir(dir: &Path) -> Result<(), ReportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes one file into `dir`, returning its path.
+fn write_file(dir: &Path, file: RenderedFile) -> Result<PathBuf, ReportError> {
+    let path = dir.join(&file.name);
+    std::fs::write(&path, file.contents).map_err(|source| ReportError::Write {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
 }

@@ -140,6 +140,16 @@ fn writing_twice_gives_identical_bytes() {
             "{a:?} differs"
         );
     }
+    // Written one at a time, the files are those rendered in memory, in the same order.
+    let rendered = render_run(&run, &options).unwrap();
+    assert_eq!(rendered.len(), first.files.len());
+    for (path, file) in first.files.iter().zip(&rendered) {
+        assert_eq!(path.file_name().unwrap().to_str(), Some(file.name.as_str()));
+        assert!(
+            std::fs::read(path).unwrap() == file.contents.as_bytes(),
+            "{path:?} differs from render_run"
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 
