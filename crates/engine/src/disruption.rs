@@ -63,6 +63,19 @@ impl Method {
     }
 }
 
+/// How a method spends a NodePool's disruption budget on its candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BudgetUse {
+    /// One command may take many candidates, one unit each: only each pool's first
+    /// `left` candidates are considered (emptiness, multi-node).
+    PerCandidate,
+    /// A command takes one candidate: every candidate of a pool with any room left is
+    /// considered, in order ("We don't need to decrement any budget counter since single
+    /// node consolidation commands can only have one candidate": single-node, and drift's
+    /// busy nodes).
+    PerCommand,
+}
+
 /// What a scheduling simulation says about removing some nodes.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -207,16 +220,17 @@ impl Simulation<'_> {
         (left, total, disrupting)
     }
 
-    /// Orders candidates (`(sort key, node)`, in any order) and keeps them while their
-    /// pool's budget lasts. Blocked candidates are logged once per pool and pass, not one
-    /// by one, naming the first in order. Keys are unique with the node id, so ordering
-    /// only each pool's first `budget` (a selection, then a sort of those) gives the same
-    /// list as sorting them all.
+    /// Orders candidates (`(sort key, node)`, in any order) and keeps those the budgets
+    /// let `method` consider, as `spend` says. Blocked candidates are logged once per pool
+    /// and pass, not one by one, naming the first in order. Keys are unique with the node
+    /// id, so ordering only each pool's first `budget` (a selection, then a sort of those)
+    /// gives the same list as sorting them all.
     fn within_budget(
         &mut self,
         now: SimTime,
         method: Method,
         candidates: Vec<(u64, NodeId)>,
+        spend: BudgetUse,
     ) -> Vec<NodeId> {
         let pools = self.cfg.nodepools.len();
         let by_pool: Vec<Vec<(u64, NodeId)>> = if pools == 1 {
@@ -236,7 +250,10 @@ impl Simulation<'_> {
                 continue;
             }
             let (left, total, in_use) = self.budget_left(now, pool, method.reason());
-            let left = left as usize;
+            let left = match spend {
+                BudgetUse::PerCommand if left > 0 => usize::MAX,
+                _ => left as usize,
+            };
             if list.len() > left {
                 list.select_nth_unstable(left);
                 blocked.push((pool, list[left].1, list.len() - left, total, in_use));
@@ -299,10 +316,24 @@ impl Simulation<'_> {
         } else {
             self.candidates(now, method)
         };
+        // v1.0+ consolidation leaves empty nodes to emptiness, even when emptiness's
+        // budget held them back, and they take no multi-node budget
+        // (`multinodeconsolidation.go`, `singlenodeconsolidation.go`; v0.37 has no
+        // per-reason budgets and considers them).
+        let mut all = all;
+        if self.cfg.karpenter.version == KarpenterVersion::V1
+            && matches!(method, Method::MultiNode | Method::SingleNode)
+        {
+            all.retain(|(_, id)| !self.state.node(*id).pods.is_empty());
+        }
         if all.is_empty() {
             return None;
         }
-        let candidates = self.within_budget(now, method, all);
+        let spend = match method {
+            Method::Emptiness | Method::MultiNode => BudgetUse::PerCandidate,
+            Method::SingleNode | Method::Drift | Method::Expiration => BudgetUse::PerCommand,
+        };
+        let candidates = self.within_budget(now, method, all, spend);
         let command = |candidates: Vec<NodeId>, outcome| Command {
             method,
             candidates,
@@ -330,10 +361,23 @@ impl Simulation<'_> {
                 Some(command(empty, Outcome::Delete))
             }
             Method::Drift | Method::Expiration => {
-                // Empty ones first, then one at a time (`drift.go`).
+                // Empty ones first, all at once, each taking one unit of its pool's
+                // budget; else busy ones one at a time (`drift.go`, `expiration.go`).
                 let (empty, busy): (Vec<NodeId>, Vec<NodeId>) = candidates
                     .into_iter()
                     .partition(|id| self.state.node(*id).pods.is_empty());
+                let mut room: Vec<Option<u32>> = vec![None; self.cfg.nodepools.len()];
+                let empty: Vec<NodeId> = empty
+                    .into_iter()
+                    .filter(|id| {
+                        let pool = self.state.node(*id).nodepool.unwrap_or(0);
+                        let left = room[pool]
+                            .get_or_insert_with(|| self.budget_left(now, pool, method.reason()).0);
+                        let fits = *left > 0;
+                        *left = left.saturating_sub(1);
+                        fits
+                    })
+                    .collect();
                 if !empty.is_empty() {
                     return Some(command(empty, Outcome::Delete));
                 }

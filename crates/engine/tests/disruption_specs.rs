@@ -909,3 +909,82 @@ fn validation_rechecks_budgets() {
         started(&out)
     );
 }
+
+// singlenodeconsolidation.go: "We don't need to decrement any budget counter since single
+// node consolidation commands can only have one candidate" — with a budget of one node,
+// single-node consolidation still tries every candidate in order, not only the first.
+// The two small nodes come first (one pod each, so cheaper to disrupt) and cannot go: their
+// pods select their type and nothing in the pool is cheaper. The oversized node after them
+// goes (its pods fit in the small nodes' room).
+#[test]
+fn single_node_consolidation_tries_every_candidate_a_budget_allows() {
+    let text = format!(
+        "{HEAD}{}{}{}{}{}",
+        pool(&format!(
+            "{WHEN_UNDERUTILIZED}\nbudgets = [{{ nodes = \"1\" }}]"
+        )),
+        nodes("default", "m5.large", &["small-1", "small-2"]),
+        nodes("default", "m5.4xlarge", &["huge-1"]),
+        pinned(
+            "pinned",
+            "1200m",
+            &["small-1", "small-2"],
+            "nodeSelector = { \"node.kubernetes.io/instance-type\" = \"m5.large\" }"
+        ),
+        pinned("web", "500m", &["huge-1", "huge-1"], "")
+    );
+    let out = run(&text);
+    for small in ["small-1", "small-2"] {
+        assert!(!terminated(&out, small), "{small} went");
+        assert!(
+            out.decisions
+                .iter()
+                .any(|d| d.node == small && d.outcome == "kept"),
+            "{small} was never considered"
+        );
+    }
+    assert!(terminated(&out, "huge-1"), "huge-1 was never consolidated");
+    assert!(out.decisions.iter().any(|d| d.node == "huge-1"
+        && d.method == "SingleNodeConsolidation"
+        && d.outcome == "deleted"));
+}
+
+// multinodeconsolidation.go / singlenodeconsolidation.go (v1.0+, kubernetes-sigs/karpenter
+// #991): "Filter out empty candidates ... users who set a budget for `empty` can find
+// their nodes disrupted here". With emptiness's budget at zero, the empty node stays: no
+// consolidation method considers it (single-node would otherwise delete it first, being
+// the cheapest to disrupt). The busy node's pod selects its own type, so it stays too.
+#[test]
+fn v1_consolidation_leaves_empty_nodes_to_emptiness() {
+    let budgets = "budgets = [{ nodes = \"0\", reasons = [\"Empty\"] }, { nodes = \"100%\", reasons = [\"Underutilized\"] }]";
+    let text = format!(
+        "{HEAD}{}{}{}{}",
+        pool(&format!("{WHEN_UNDERUTILIZED}\n{budgets}")),
+        nodes("default", "m5.large", &["idle-1"]),
+        nodes("default", "m5.xlarge", &["busy-1"]),
+        pinned(
+            "pinned",
+            "1200m",
+            &["busy-1"],
+            "nodeSelector = { \"node.kubernetes.io/instance-type\" = \"m5.xlarge\" }"
+        ),
+    );
+    let out = run(&text);
+    assert!(
+        !terminated(&out, "idle-1"),
+        "v1 consolidation deleted an empty node"
+    );
+    assert!(
+        !out.decisions.iter().any(|d| d.node == "idle-1"
+            && matches!(
+                d.method,
+                "MultiNodeConsolidation" | "SingleNodeConsolidation"
+            )),
+        "v1 consolidation considered an empty node"
+    );
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.node == "idle-1" && d.method == "Emptiness" && d.outcome == "blocked")
+    );
+}
