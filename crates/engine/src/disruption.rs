@@ -153,7 +153,7 @@ impl Simulation<'_> {
         // `IsConsolidated`: an unchanged cluster gives the same (no-op) answer.
         let unchanged = !self.poll_every_tick
             && self.last_noop_version == Some(self.state.version)
-            && now.since(self.last_noop_at) < FORCE_RECHECK
+            && now.since(self.last_noop_evaluated_at) < FORCE_RECHECK
             && !self.time_changed_candidates(self.last_noop_at, now);
         // One snapshot per pass, shared by every method's simulations.
         self.snapshot.release();
@@ -166,6 +166,9 @@ impl Simulation<'_> {
                 Event::DisruptionValidate,
             );
             return;
+        }
+        if !unchanged {
+            self.last_noop_evaluated_at = now;
         }
         self.last_noop_version = Some(self.state.version);
         self.last_noop_at = now;
@@ -288,14 +291,33 @@ impl Simulation<'_> {
         outcome: &'static str,
         reason: String,
     ) {
+        if self.last_decision.len() <= node.index() {
+            self.last_decision.resize(self.state.nodes.len(), None);
+        }
+        let method = method.name();
+        // A node refused pass after pass for the same reason is one record: a 600-node day
+        // repeats about half of its million decisions word for word.
+        if let Some(last) = self.last_decision[node.index()]
+            && let Some(d) = self.decisions.get_mut(last)
+            && d.method == method
+            && d.outcome == outcome
+            && d.reason == reason
+        {
+            d.until = t;
+            d.passes += 1;
+            return;
+        }
         let n = self.state.node(node);
         let nodepool = n
             .nodepool
             .map(|p| self.cfg.nodepools[p].name.clone())
             .unwrap_or_default();
+        self.last_decision[node.index()] = Some(self.decisions.len());
         self.decisions.push(DecisionRecord {
             t,
-            method: method.name(),
+            until: t,
+            passes: 1,
+            method,
             node: n.name.clone(),
             nodepool,
             outcome,
@@ -795,18 +817,13 @@ impl Simulation<'_> {
         if n.phase != NodePhase::Ready || n.disrupting {
             return;
         }
-        let pool = n
-            .nodepool
-            .map(|p| self.cfg.nodepools[p].name.clone())
-            .unwrap_or_default();
-        self.decisions.push(DecisionRecord {
-            t: now,
-            method: "Expiration",
-            node: n.name.clone(),
-            nodepool: pool,
-            outcome: "deleted",
-            reason: "reached expireAfter; v1 expiration is forceful".into(),
-        });
+        self.decide(
+            now,
+            Method::Expiration,
+            node,
+            "deleted",
+            "reached expireAfter; v1 expiration is forceful".into(),
+        );
         self.drain_and_terminate(now, node, "Expired: expireAfter reached");
     }
 }

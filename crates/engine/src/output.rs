@@ -104,10 +104,16 @@ pub struct EventRecord {
     pub message: String,
 }
 
-/// What the disruption controller concluded about one candidate in one pass.
+/// What the disruption controller concluded about one candidate: in one pass, or in
+/// `passes` passes from `t` to `until` when it concluded the same each time, with no other
+/// decision about that node in between.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DecisionRecord {
     pub t: SimTime,
+    /// The last pass that repeated this decision (`t` if none did).
+    pub until: SimTime,
+    /// How many passes concluded this (1 if none repeated it).
+    pub passes: u32,
     /// `Emptiness`, `Drift`, `Expiration`, `MultiNodeConsolidation`, `SingleNodeConsolidation`.
     pub method: &'static str,
     pub node: String,

@@ -76,6 +76,9 @@ pub struct Simulation<'s> {
     pub state: ClusterState,
     pub events: Vec<EventRecord>,
     pub decisions: Vec<crate::output::DecisionRecord>,
+    /// Per node id, where its latest decision is in `decisions`: a repeat of it is
+    /// folded into it.
+    pub last_decision: Vec<Option<usize>>,
     pub samples: Vec<Sample>,
     /// NodePool weights as the timeline changes them.
     pub weights: Vec<u32>,
@@ -126,6 +129,9 @@ pub struct Simulation<'s> {
     pub probe_marks: Vec<u64>,
     pub probe_stamp: u64,
     pub last_noop_at: SimTime,
+    /// When the consolidation methods last ran and found nothing (not skipped as
+    /// unchanged): `IsConsolidated`'s forced re-check counts from here.
+    pub last_noop_evaluated_at: SimTime,
     pub ca_scan_queued: bool,
     pub last_ca_scale_up: Option<SimTime>,
     pub last_ca_scan: Option<SimTime>,
@@ -179,6 +185,7 @@ impl<'s> Simulation<'s> {
             state: ClusterState::default(),
             events: Vec::new(),
             decisions: Vec::new(),
+            last_decision: Vec::new(),
             samples: Vec::new(),
             weights,
             scheduler,
@@ -210,6 +217,7 @@ impl<'s> Simulation<'s> {
             probe_stamp: 0,
             unavailable: Vec::new(),
             last_noop_at: cfg.start,
+            last_noop_evaluated_at: cfg.start,
             ca_scan_queued: false,
             last_ca_scale_up: None,
             last_ca_scan: None,

@@ -988,3 +988,26 @@ fn v1_consolidation_leaves_empty_nodes_to_emptiness() {
             .any(|d| d.node == "idle-1" && d.method == "Emptiness" && d.outcome == "blocked")
     );
 }
+
+// Not Karpenter's: the decision log folds a conclusion repeated pass after pass into one
+// record. Over the hour the small node is refused for the same reason at every pass that
+// runs (at least every 5 minutes, `IsConsolidated`'s forced re-check): one record, its
+// passes counted, ending at the last.
+#[test]
+fn a_refusal_repeated_pass_after_pass_is_one_record() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.large", &["small-1"]),
+        pinned("web", "1200m", &["small-1"], "")
+    );
+    let out = run(&text);
+    let kept: Vec<_> = out
+        .decisions
+        .iter()
+        .filter(|d| d.node == "small-1" && d.outcome == "kept")
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(kept[0].passes >= 12, "{kept:?}");
+    assert!(kept[0].until.since(kept[0].t) >= model::SimDuration::from_mins(55));
+}

@@ -26,6 +26,11 @@ pub struct Line {
     pub node: Option<String>,
     #[serde(default)]
     pub nodepool: Option<String>,
+    /// Decisions: how many passes concluded this, and the last of them.
+    #[serde(default)]
+    pub passes: Option<u32>,
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 fn read_lines(dir: &Path, file: &'static str) -> Result<Vec<Line>, ReportError> {
@@ -52,26 +57,22 @@ fn read_lines(dir: &Path, file: &'static str) -> Result<Vec<Line>, ReportError> 
 pub fn node_history(dir: &Path, node: &str) -> Result<Vec<String>, ReportError> {
     let events = read_lines(dir, "events.jsonl")?;
     let decisions = read_lines(dir, "decisions.jsonl")?;
-    let mut rows: Vec<(String, u8, String)> = Vec::new();
+    // (time, events before decisions, text, passes, last time)
+    let mut rows: Vec<(String, u8, String, u32, String)> = Vec::new();
     for e in events.iter().filter(|e| e.node.as_deref() == Some(node)) {
         let kind = e.kind.clone().unwrap_or_default().replace('_', " ");
-        rows.push((
-            e.t.clone(),
-            0,
-            format!("{kind}: {}", e.message.clone().unwrap_or_default()),
-        ));
+        let text = format!("{kind}: {}", e.message.clone().unwrap_or_default());
+        rows.push((e.t.clone(), 0, text, 1, e.t.clone()));
     }
     for d in decisions.iter().filter(|d| d.node.as_deref() == Some(node)) {
-        rows.push((
-            d.t.clone(),
-            1,
-            format!(
-                "{} considered it: {} ({})",
-                d.method.clone().unwrap_or_default(),
-                d.outcome.clone().unwrap_or_default(),
-                d.reason.clone().unwrap_or_default()
-            ),
-        ));
+        let text = format!(
+            "{} considered it: {} ({})",
+            d.method.clone().unwrap_or_default(),
+            d.outcome.clone().unwrap_or_default(),
+            d.reason.clone().unwrap_or_default()
+        );
+        let until = d.until.clone().unwrap_or_else(|| d.t.clone());
+        rows.push((d.t.clone(), 1, text, d.passes.unwrap_or(1), until));
     }
     // RFC 3339 times of one run sort as strings; events before decisions at one instant.
     rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
@@ -82,13 +83,13 @@ pub fn node_history(dir: &Path, node: &str) -> Result<Vec<String>, ReportError> 
         while j < rows.len() && rows[j].2 == rows[i].2 {
             j += 1;
         }
-        if j - i > 1 {
+        let count: u32 = rows[i..j].iter().map(|r| r.3).sum();
+        if count > 1 {
             out.push(format!(
-                "{} to {}: {} (x{})",
+                "{} to {}: {} (x{count})",
                 rows[i].0,
-                rows[j - 1].0,
+                rows[j - 1].4,
                 rows[i].2,
-                j - i
             ));
         } else {
             out.push(format!("{}: {}", rows[i].0, rows[i].2));
@@ -124,7 +125,7 @@ pub fn why_not(dir: &Path) -> Result<Vec<String>, ReportError> {
         out.push(format!(
             "{node} ({}): last considered {} by {}: {} ({reason})",
             d.nodepool.clone().unwrap_or_default(),
-            d.t,
+            d.until.as_deref().unwrap_or(&d.t),
             d.method.clone().unwrap_or_default(),
             d.outcome.clone().unwrap_or_default()
         ));
@@ -149,4 +150,65 @@ pub fn why_not(dir: &Path) -> Result<Vec<String>, ReportError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_dir(decisions: &[&str]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "karpsim-explain-{}-{}",
+            std::process::id(),
+            decisions.len()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let event =
+            r#"{"t":"2025-10-16T06:00:00Z","kind":"node_ready","node":"n-1","message":"ready"}"#;
+        std::fs::write(dir.join("events.jsonl"), format!("{event}\n")).unwrap();
+        std::fs::write(dir.join("decisions.jsonl"), decisions.join("\n")).unwrap();
+        dir
+    }
+
+    const KEPT: &str = r#""method":"SingleNodeConsolidation","node":"n-1","nodepool":"default","outcome":"kept","reason":"no cheaper replacement""#;
+
+    /// A line folding repeated passes counts them all, spans to its last pass, and joins
+    /// a neighbouring identical line; "last considered" is the last pass.
+    #[test]
+    fn folded_decisions_count_every_pass_and_end_at_the_last() {
+        let dir = run_dir(&[
+            &format!(
+                r#"{{"t":"2025-10-16T06:00:10Z",{KEPT},"passes":3,"until":"2025-10-16T06:00:30Z"}}"#
+            ),
+            &format!(
+                r#"{{"t":"2025-10-16T06:00:40Z",{KEPT},"passes":2,"until":"2025-10-16T06:00:50Z"}}"#
+            ),
+        ]);
+        let history = node_history(&dir, "n-1").unwrap();
+        assert_eq!(
+            history,
+            [
+                "2025-10-16T06:00:00Z: node ready: ready",
+                "2025-10-16T06:00:10Z to 2025-10-16T06:00:50Z: SingleNodeConsolidation considered it: kept (no cheaper replacement) (x5)",
+            ]
+        );
+        let why = why_not(&dir).unwrap();
+        assert!(
+            why[0].contains("last considered 2025-10-16T06:00:50Z"),
+            "{why:?}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// Lines written before decisions were folded have no count: each is one pass.
+    #[test]
+    fn unfolded_decisions_count_one_pass_each() {
+        let dir = run_dir(&[&format!(r#"{{"t":"2025-10-16T06:00:10Z",{KEPT}}}"#)]);
+        let history = node_history(&dir, "n-1").unwrap();
+        assert_eq!(
+            history[1],
+            "2025-10-16T06:00:10Z: SingleNodeConsolidation considered it: kept (no cheaper replacement)"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

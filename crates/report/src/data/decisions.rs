@@ -1,5 +1,7 @@
 //! `decisions.jsonl`: the disruption controller's reasoning, one JSON object per
-//! candidate per pass, in the order it was made.
+//! candidate and conclusion, in the order first made; a conclusion repeated pass after
+//! pass (no other about that node in between) is one line with its count of `passes` and
+//! the time of the last (`until`).
 
 use engine::output::{DecisionRecord, RunOutput};
 use serde::Serialize;
@@ -17,6 +19,9 @@ struct DecisionLine<'a> {
     nodepool: &'a str,
     outcome: &'a str,
     reason: &'a str,
+    passes: u32,
+    until: String,
+    until_ms: u64,
 }
 
 pub fn render(output: &RunOutput) -> Result<String, ReportError> {
@@ -36,5 +41,8 @@ fn line<'a>(d: &'a DecisionRecord, times: &mut super::TimeText) -> DecisionLine<
         nodepool: &d.nodepool,
         outcome: d.outcome,
         reason: &d.reason,
+        passes: d.passes,
+        until: times.of(d.until),
+        until_ms: d.until.0,
     }
 }
