@@ -111,7 +111,20 @@ pub fn render_run(
     options: &ReportOptions,
 ) -> Result<Vec<RenderedFile>, ReportError> {
     let mut files = Vec::new();
-    each_run_file(output, options, |file| {
+    for (name, write) in data::DATA_FILES {
+        let mut bytes = Vec::new();
+        write(output, &mut bytes)?;
+        // The writers write UTF-8 only (serde_json and formatted text).
+        let contents = String::from_utf8(bytes).map_err(|e| ReportError::Json {
+            file: name,
+            source: serde::ser::Error::custom(e),
+        })?;
+        files.push(RenderedFile {
+            name: name.to_string(),
+            contents,
+        });
+    }
+    each_chart_file(output, options, |file| {
         files.push(file);
         Ok(())
     })?;
@@ -119,7 +132,7 @@ pub fn render_run(
 }
 
 /// Writes a run's report into `dir` (created if missing; existing files of the same
-/// names are replaced).
+/// names are replaced): the files of [`render_run`], in its order.
 pub fn write_run(
     dir: &Path,
     output: &RunOutput,
@@ -127,10 +140,25 @@ pub fn write_run(
 ) -> Result<WrittenFiles, ReportError> {
     create_dir(dir)?;
     let mut written = Vec::new();
-    // Each file is written as soon as it is rendered and then dropped: a day's decision
-    // log alone is tens of megabytes, and holding every file at once set the run's peak
-    // memory.
-    each_run_file(output, options, |file| {
+    // The data files stream to disk, and the charts are written as each is rendered: a
+    // day's decision log is up to a gigabyte, and holding it (or every file at once) in
+    // memory set the run's peak.
+    for (name, write) in data::DATA_FILES {
+        let path = dir.join(name);
+        let failed = |source| ReportError::Write {
+            path: path.clone(),
+            source,
+        };
+        let file = std::fs::File::create(&path).map_err(failed)?;
+        let mut out = std::io::BufWriter::new(file);
+        write(output, &mut out).map_err(|e| match e {
+            ReportError::Json { source, .. } if source.is_io() => failed(source.into()),
+            other => other,
+        })?;
+        std::io::Write::flush(&mut out).map_err(failed)?;
+        written.push(path);
+    }
+    each_chart_file(output, options, |file| {
         written.push(write_file(dir, file)?);
         Ok(())
     })?;
@@ -140,34 +168,28 @@ pub fn write_run(
     })
 }
 
-/// Renders the files of [`render_run`] one at a time, in its order, handing each to
-/// `sink`.
-fn each_run_file(
+/// Renders the charts and `report.html` of [`render_run`] one at a time, in its order,
+/// handing each to `sink`.
+fn each_chart_file(
     output: &RunOutput,
     options: &ReportOptions,
     mut sink: impl FnMut(RenderedFile) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    for (name, render) in data::DATA_FILES {
+    if !options.charts {
+        return Ok(());
+    }
+    let charts = render_charts(output)?;
+    let page = html::render(output, &charts, &options.validation, options.excerpt_events);
+    for chart in charts {
         sink(RenderedFile {
-            name: name.to_string(),
-            contents: render(output)?,
+            name: format!("{}.svg", chart.name),
+            contents: chart.svg,
         })?;
     }
-    if options.charts {
-        let charts = render_charts(output)?;
-        let page = html::render(output, &charts, &options.validation, options.excerpt_events);
-        for chart in charts {
-            sink(RenderedFile {
-                name: format!("{}.svg", chart.name),
-                contents: chart.svg,
-            })?;
-        }
-        sink(RenderedFile {
-            name: html::FILE_NAME.to_string(),
-            contents: page,
-        })?;
-    }
-    Ok(())
+    sink(RenderedFile {
+        name: html::FILE_NAME.to_string(),
+        contents: page,
+    })
 }
 
 /// Writes `comparison.txt` (the table), `comparison.json` and `comparison.svg` into `dir`.

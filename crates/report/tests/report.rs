@@ -125,6 +125,20 @@ fn nodes_events_and_summary_files() {
     assert_eq!(summary["disruptions_by_reason"]["consolidation: empty"], 5);
 }
 
+/// A data file that cannot be written is named in the error (here a directory stands
+/// where the decision log would go).
+#[test]
+fn a_data_file_that_cannot_be_written_is_named() {
+    let dir = std::env::temp_dir().join(format!("karpsim-report-blocked-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("decisions.jsonl")).unwrap();
+    let err = write_run(&dir, &sample_day(), &ReportOptions::default()).unwrap_err();
+    match &err {
+        ReportError::Write { path, .. } => assert!(path.ends_with("decisions.jsonl"), "{err}"),
+        other => panic!("{other:?}"),
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn writing_twice_gives_identical_bytes() {
     let run = sample_day();

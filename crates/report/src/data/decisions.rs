@@ -24,12 +24,10 @@ struct DecisionLine<'a> {
     until_ms: u64,
 }
 
-pub fn render(output: &RunOutput) -> Result<String, ReportError> {
+pub fn write(output: &RunOutput, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let mut times = super::TimeText::default();
-    super::jsonl(
-        FILE_NAME,
-        output.decisions.iter().map(|d| line(d, &mut times)),
-    )
+    let lines = output.decisions.iter().map(|d| line(d, &mut times));
+    super::write_jsonl(FILE_NAME, lines, out)
 }
 
 fn line<'a>(d: &'a DecisionRecord, times: &mut super::TimeText) -> DecisionLine<'a> {

@@ -22,9 +22,10 @@ struct EventLine<'a> {
     message: &'a str,
 }
 
-pub fn render(output: &RunOutput) -> Result<String, ReportError> {
+pub fn write(output: &RunOutput, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let mut times = super::TimeText::default();
-    super::jsonl(FILE_NAME, output.events.iter().map(|e| line(e, &mut times)))
+    let lines = output.events.iter().map(|e| line(e, &mut times));
+    super::write_jsonl(FILE_NAME, lines, out)
 }
 
 fn line<'a>(e: &'a EventRecord, times: &mut super::TimeText) -> EventLine<'a> {

@@ -1,6 +1,8 @@
 //! The machine-readable files of a run. Each writer turns a [`RunOutput`] into the full
 //! text of one file; [`DATA_FILES`] lists them in the order they are written.
 
+use std::io::Write;
+
 use engine::output::RunOutput;
 
 use crate::ReportError;
@@ -30,51 +32,57 @@ impl TimeText {
     }
 }
 
-/// One JSON object per line, in order.
-pub fn jsonl<T: serde::Serialize>(
+/// One JSON object per line, in order, into `out`. A write error comes back as
+/// [`ReportError::Json`] with an I/O source; [`crate::write_run`] names the file's path.
+pub fn write_jsonl<T: serde::Serialize>(
     file: &'static str,
     lines: impl Iterator<Item = T>,
-) -> Result<String, ReportError> {
-    // Serialized straight into one buffer: a day's decision log is about 100,000 lines.
-    // Sized once from the first lines' mean, since growing a buffer of tens of megabytes
-    // by doubling copied it each time into freshly zeroed pages.
-    const SAMPLE_LINES: usize = 64;
-    let lines_total = lines.size_hint().0;
-    let mut out: Vec<u8> = Vec::new();
-    for (i, l) in lines.enumerate() {
-        serde_json::to_writer(&mut out, &l).map_err(|source| ReportError::Json { file, source })?;
-        out.push(b'\n');
-        if i + 1 == SAMPLE_LINES.min(lines_total) {
-            let mean_line_bytes = out.len().div_ceil(i + 1);
-            // A quarter more than the mean predicts, for longer lines later.
-            let rest_lines = (lines_total - (i + 1)).saturating_mul(5) / 4;
-            out.reserve(rest_lines.saturating_mul(mean_line_bytes));
-        }
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    let json = |source| ReportError::Json { file, source };
+    for l in lines {
+        serde_json::to_writer(&mut *out, &l).map_err(json)?;
+        out.write_all(b"\n")
+            .map_err(|e| json(serde_json::Error::io(e)))?;
     }
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).map_err(|e| ReportError::Json {
-        file,
-        source: serde::ser::Error::custom(e),
-    })
+    Ok(())
 }
 
-/// Renders one file's contents from a run.
-pub type DataWriter = fn(&RunOutput) -> Result<String, ReportError>;
+/// Writes a file rendered as text into `out`.
+pub(crate) fn write_text(
+    file: &'static str,
+    text: Result<String, ReportError>,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    out.write_all(text?.as_bytes())
+        .map_err(|e| ReportError::Json {
+            file,
+            source: serde_json::Error::io(e),
+        })
+}
+
+/// Writes one file of a run into `out`. The JSON-lines logs stream (a day's decision log
+/// of a 10,000-node cluster is about a gigabyte); the others are rendered as text first.
+pub type DataWriter = fn(&RunOutput, &mut dyn Write) -> Result<(), ReportError>;
 
 /// Every data file, by name, with its writer.
 pub const DATA_FILES: &[(&str, DataWriter)] = &[
-    (timeseries::FILE_NAME, timeseries::render),
-    (events::FILE_NAME, events::render),
-    (decisions::FILE_NAME, decisions::render),
-    (nodes::FILE_NAME, nodes::render),
-    (summary::FILE_NAME, summary::render),
+    (timeseries::FILE_NAME, |o, out| {
+        write_text(timeseries::FILE_NAME, timeseries::render(o), out)
+    }),
+    (events::FILE_NAME, events::write),
+    (decisions::FILE_NAME, decisions::write),
+    (nodes::FILE_NAME, |o, out| {
+        write_text(nodes::FILE_NAME, nodes::render(o), out)
+    }),
+    (summary::FILE_NAME, |o, out| {
+        write_text(summary::FILE_NAME, summary::render(o), out)
+    }),
 ];
 
 #[cfg(test)]
 mod tests {
-    /// The buffer is sized from the first lines; the text must not depend on it: around
-    /// the sample size, with lines much longer after the sample, and with an iterator
-    /// whose size hint is only a lower bound.
+    /// Every line, in order, each ending in a newline, whatever the count.
     #[test]
     fn jsonl_is_every_line_in_order_whatever_the_count() {
         let text = |n: usize| {
@@ -87,10 +95,13 @@ mod tests {
         let expected =
             |count: usize| -> String { (0..count).map(|n| format!("\"{}\"\n", text(n))).collect() };
         for count in [0, 1, 63, 64, 65, 300] {
-            let exact = super::jsonl("t", (0..count).map(text)).unwrap();
-            assert_eq!(exact, expected(count), "{count} lines");
-            let hinted_low = super::jsonl("t", (0..count).map(text).filter(|_| true)).unwrap();
-            assert_eq!(hinted_low, expected(count), "{count} lines, no size hint");
+            let mut out = Vec::new();
+            super::write_jsonl("t", (0..count).map(text), &mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                expected(count),
+                "{count} lines"
+            );
         }
     }
 }
