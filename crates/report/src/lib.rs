@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `timeseries.csv` | one row per sample: nodes (total, ready, per provisioner, per owner), pods, CPU and memory requested / allocatable and %, $/h (exact decimals) |
 //! | `events.jsonl` | one JSON object per event, in log order |
-//! | `decisions.jsonl` | the disruption controller's reasoning: per pass and candidate, the outcome and why |
+//! | `decisions.jsonl` | the disruption controller's reasoning: per candidate, the outcome and why; a conclusion repeated pass after pass is one line with its `passes` and `until` |
 //! | `nodes.csv` | one row per node: type, zone, owner, price, launch / ready / termination, cost |
 //! | `summary.json` | the run's summary, times in RFC 3339, money in dollars |
 //! | `<chart>.svg` | `nodes_by_provisioner`, `nodes_by_owner`, `cost`, `utilisation`, `pending_pods`, `provisioning_latency`, `node_timeline` |
