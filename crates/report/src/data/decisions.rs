@@ -25,14 +25,23 @@ struct DecisionLine<'a> {
 }
 
 pub fn write(output: &RunOutput, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
-    let mut times = super::TimeText::default();
-    let lines = output.decisions.iter().map(|d| line(d, &mut times));
+    // One cache per column: a line's `t` and `until` differ when it folds passes, and a
+    // shared cache would format both anew on every line.
+    let (mut starts, mut ends) = (super::TimeText::default(), super::TimeText::default());
+    let lines = output
+        .decisions
+        .iter()
+        .map(|d| line(d, &mut starts, &mut ends));
     super::write_jsonl(FILE_NAME, lines, out)
 }
 
-fn line<'a>(d: &'a DecisionRecord, times: &mut super::TimeText) -> DecisionLine<'a> {
+fn line<'a>(
+    d: &'a DecisionRecord,
+    starts: &mut super::TimeText,
+    ends: &mut super::TimeText,
+) -> DecisionLine<'a> {
     DecisionLine {
-        t: times.of(d.t),
+        t: starts.of(d.t),
         t_ms: d.t.0,
         method: d.method,
         node: &d.node,
@@ -40,7 +49,7 @@ fn line<'a>(d: &'a DecisionRecord, times: &mut super::TimeText) -> DecisionLine<
         outcome: d.outcome,
         reason: &d.reason,
         passes: d.passes,
-        until: times.of(d.until),
+        until: ends.of(d.until),
         until_ms: d.until.0,
     }
 }
