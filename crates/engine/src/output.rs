@@ -116,8 +116,9 @@ pub struct DecisionRecord {
     pub passes: u32,
     /// `Emptiness`, `Drift`, `Expiration`, `MultiNodeConsolidation`, `SingleNodeConsolidation`.
     pub method: &'static str,
-    pub node: String,
-    pub nodepool: String,
+    /// Shared with every other record about the node (a large day has millions).
+    pub node: std::sync::Arc<str>,
+    pub nodepool: std::sync::Arc<str>,
     /// `deleted`, `replaced`, `consolidated`, `blocked`, `kept`, `aborted`.
     pub outcome: &'static str,
     /// A sentence a person can read: why this outcome.

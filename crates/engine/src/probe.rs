@@ -37,10 +37,10 @@ impl<'s> DisruptionProbe<'s> {
         sim.validating = None;
         sim.last_noop_version = None;
         sim.decisions.clear();
+        sim.last_decision.clear();
         // Each pass starts without the refusals an earlier one kept, as a first pass does.
         sim.verdicts.clear();
-        sim.disruption_pass(sim.cfg.start);
-        let cmd = sim.validating.as_ref()?;
+        let cmd = sim.decide_pass(sim.cfg.start, 0)?;
         let replacements = match &cmd.outcome {
             crate::disruption::Outcome::Replace(claims) => claims
                 .iter()

@@ -79,6 +79,10 @@ pub struct Simulation<'s> {
     /// Per node id, where its latest decision is in `decisions`: a repeat of it is
     /// folded into it.
     pub last_decision: Vec<Option<usize>>,
+    /// Per node id, its name as the decision records share it.
+    pub decision_names: Vec<Option<std::sync::Arc<str>>>,
+    /// Per NodePool, its name as the decision records share it.
+    pub pool_names: Vec<std::sync::Arc<str>>,
     pub samples: Vec<Sample>,
     /// NodePool weights as the timeline changes them.
     pub weights: Vec<u32>,
@@ -109,7 +113,11 @@ pub struct Simulation<'s> {
     pub group_bounds: Vec<(u32, u32)>,
     pub batch: Option<BatchWindow>,
     pub scheduler_pass_queued: bool,
-    pub disruption_queued: bool,
+    /// When the disruption loop polls next, if queued; earlier queued polls that were
+    /// superseded are ignored when they come.
+    pub next_poll: Option<SimTime>,
+    /// The disruption loop's last reconcile: its 10 s polls count from here.
+    pub poll_anchor: SimTime,
     /// A disruption command waiting out its 15 s validation.
     pub validating: Option<crate::disruption::Command>,
     /// Started commands waiting for their replacements.
@@ -186,6 +194,12 @@ impl<'s> Simulation<'s> {
             events: Vec::new(),
             decisions: Vec::new(),
             last_decision: Vec::new(),
+            decision_names: Vec::new(),
+            pool_names: cfg
+                .nodepools
+                .iter()
+                .map(|p| p.name.as_str().into())
+                .collect(),
             samples: Vec::new(),
             weights,
             scheduler,
@@ -205,7 +219,8 @@ impl<'s> Simulation<'s> {
             group_bounds: cfg.node_groups.iter().map(|g| (g.min, g.max)).collect(),
             batch: None,
             scheduler_pass_queued: false,
-            disruption_queued: false,
+            next_poll: None,
+            poll_anchor: cfg.start,
             validating: None,
             commands: Vec::new(),
             last_noop_version: None,

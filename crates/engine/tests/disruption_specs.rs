@@ -75,7 +75,7 @@ fn deletes_empty_nodes() {
     assert!(
         out.decisions
             .iter()
-            .any(|d| d.node == "empty-1" && d.method == "Emptiness" && d.outcome == "deleted")
+            .any(|d| &*d.node == "empty-1" && d.method == "Emptiness" && d.outcome == "deleted")
     );
     assert_eq!(
         out.summary.nodes_launched[0], 0,
@@ -169,7 +169,7 @@ fn replaces_an_oversized_node_with_a_cheaper_one() {
     assert!(
         out.decisions
             .iter()
-            .any(|d| d.node == "huge-1" && d.outcome == "replaced")
+            .any(|d| &*d.node == "huge-1" && d.outcome == "replaced")
     );
 }
 
@@ -188,7 +188,7 @@ fn keeps_a_node_when_no_replacement_is_cheaper() {
     assert!(
         out.decisions
             .iter()
-            .any(|d| d.node == "small-1" && d.reason.contains("no cheaper replacement"))
+            .any(|d| &*d.node == "small-1" && d.reason.contains("no cheaper replacement"))
     );
 }
 
@@ -294,7 +294,7 @@ fn nodes_of_other_autoscalers_are_never_candidates() {
     );
     let out = run(&text);
     assert!(!terminated(&out, "asg-1"));
-    assert!(out.decisions.iter().all(|d| d.node != "asg-1"));
+    assert!(out.decisions.iter().all(|d| &*d.node != "asg-1"));
 }
 
 // consolidation_test.go: "WhenEmpty: should not consolidate underutilized nodes".
@@ -360,7 +360,7 @@ fn spot_nodes_are_not_replaced_without_the_gate() {
     assert!(
         out.decisions
             .iter()
-            .any(|d| d.node == "spot-1" && d.reason.contains("SpotToSpotConsolidation"))
+            .any(|d| &*d.node == "spot-1" && d.reason.contains("SpotToSpotConsolidation"))
     );
 }
 
@@ -759,7 +759,7 @@ fn consolidation_waits_out_the_validation_delay() {
     let decided = out
         .decisions
         .iter()
-        .find(|d| d.node == "n-1" && d.outcome == "deleted")
+        .find(|d| &*d.node == "n-1" && d.outcome == "deleted")
         .expect("n-1 is chosen");
     assert_eq!(decided.t, out.summary.start);
     let first = &started(&out)[0];
@@ -789,13 +789,13 @@ fn a_decision_invalidated_during_validation_is_aborted() {
     assert!(
         out.decisions
             .iter()
-            .any(|d| d.node == "n-0" && d.method == "Emptiness" && d.outcome == "deleted"),
+            .any(|d| &*d.node == "n-0" && d.method == "Emptiness" && d.outcome == "deleted"),
         "chosen while empty"
     );
     assert!(
         out.decisions
             .iter()
-            .any(|d| d.node == "n-0" && d.outcome == "aborted")
+            .any(|d| &*d.node == "n-0" && d.outcome == "aborted")
     );
     assert!(!terminated(&out, "n-0"));
     assert!(started(&out).is_empty());
@@ -899,7 +899,7 @@ fn validation_rechecks_budgets() {
     assert!(
         out.decisions
             .iter()
-            .any(|d| d.node == "n-0" && d.t == out.summary.start && d.outcome == "deleted"),
+            .any(|d| &*d.node == "n-0" && d.t == out.summary.start && d.outcome == "deleted"),
         "n-0 is chosen at the first pass"
     );
     let at_validation = at_offset(&out, 15);
@@ -939,12 +939,12 @@ fn single_node_consolidation_tries_every_candidate_a_budget_allows() {
         assert!(
             out.decisions
                 .iter()
-                .any(|d| d.node == small && d.outcome == "kept"),
+                .any(|d| &*d.node == small && d.outcome == "kept"),
             "{small} was never considered"
         );
     }
     assert!(terminated(&out, "huge-1"), "huge-1 was never consolidated");
-    assert!(out.decisions.iter().any(|d| d.node == "huge-1"
+    assert!(out.decisions.iter().any(|d| &*d.node == "huge-1"
         && d.method == "SingleNodeConsolidation"
         && d.outcome == "deleted"));
 }
@@ -975,7 +975,7 @@ fn v1_consolidation_leaves_empty_nodes_to_emptiness() {
         "v1 consolidation deleted an empty node"
     );
     assert!(
-        !out.decisions.iter().any(|d| d.node == "idle-1"
+        !out.decisions.iter().any(|d| &*d.node == "idle-1"
             && matches!(
                 d.method,
                 "MultiNodeConsolidation" | "SingleNodeConsolidation"
@@ -985,7 +985,7 @@ fn v1_consolidation_leaves_empty_nodes_to_emptiness() {
     assert!(
         out.decisions
             .iter()
-            .any(|d| d.node == "idle-1" && d.method == "Emptiness" && d.outcome == "blocked")
+            .any(|d| &*d.node == "idle-1" && d.method == "Emptiness" && d.outcome == "blocked")
     );
 }
 
@@ -1005,9 +1005,93 @@ fn a_refusal_repeated_pass_after_pass_is_one_record() {
     let kept: Vec<_> = out
         .decisions
         .iter()
-        .filter(|d| d.node == "small-1" && d.outcome == "kept")
+        .filter(|d| &*d.node == "small-1" && d.outcome == "kept")
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(kept[0].passes >= 12, "{kept:?}");
     assert!(kept[0].until.since(kept[0].t) >= model::SimDuration::from_mins(55));
+}
+
+// drift.go has no validation wait: the NodePool drifts at +5m, and the first drift
+// command starts at the very pass that decides it, not 15 s later as consolidation's do.
+// Both nodes are replaced in the end, one at a time under a budget of one.
+#[test]
+fn drift_starts_without_a_validation_wait() {
+    let text = format!(
+        "{HEAD}{}{}{}\n[[timeline]]\nat = \"+5m\"\naction = \"drift_nodepool\"\nnodepool = \"default\"\n",
+        pool(&format!(
+            "{NO_CONSOLIDATION}\nbudgets = [{{ nodes = \"1\" }}]"
+        )),
+        nodes("default", "m5.large", &["a-1", "b-1"]),
+        pinned("web", "500m", &["a-1", "b-1"], "")
+    );
+    let out = run(&text);
+    let commands = started(&out);
+    assert!(commands.len() >= 2, "{commands:?}");
+    let drift_at = out.summary.start.0 + 5 * 60_000;
+    assert_eq!(commands[0].1, "Drift");
+    // The drift decision and its start are one instant: no validation wait.
+    let decided = out
+        .decisions
+        .iter()
+        .find(|d| d.method == "Drift" && d.outcome == "replaced")
+        .expect("a drift decision");
+    assert_eq!(decided.t, commands[0].0, "{decided:?} {commands:?}");
+    assert!(commands[0].0.0 >= drift_at && commands[0].0.0 < drift_at + 10_000);
+}
+
+// controller.go: after a command the loop re-queues at once. Two idle nodes under a budget
+// of one: the pass right after the first consolidation starts (at the end of its 15 s
+// validation, off the 10 s grid) finds the other node blocked by the budget, at that
+// same instant.
+#[test]
+fn the_loop_requeues_at_once_after_a_consolidation_starts() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        pool(&format!(
+            "{WHEN_UNDERUTILIZED}\nbudgets = [{{ nodes = \"1\" }}]"
+        )),
+        nodes("default", "m5.xlarge", &["a-1", "a-2"]),
+        pinned("web", "500m", &["a-1", "a-2"], "")
+    );
+    let out = run(&text);
+    let commands = started(&out);
+    let first = commands.first().expect("a consolidation");
+    assert!(
+        out.decisions
+            .iter()
+            .any(|d| d.t == first.0 && d.outcome == "blocked" && d.reason.contains("budget [1]")),
+        "no pass at {:?}: {:?}",
+        first.0,
+        out.decisions
+    );
+}
+
+// controller.go / emptiness.go: a command that fails its validation is a method that did
+// nothing, and the same reconcile goes on with the methods after it. The empty node is
+// chosen for deletion; a do-not-disrupt pod lands on it during the 15 s wait, so
+// validation aborts; single-node consolidation then deletes the other node (its pod fits
+// on the first) at that same instant, not at the next 10 s poll.
+#[test]
+fn a_failed_validation_goes_on_with_the_later_methods_at_once() {
+    let text = format!(
+        "{HEAD}{}{}{}{}\n[[workloads]]\nname = \"late\"\nstart = \"+5s\"\nrequests = {{ cpu = \"100m\" }}\ndoNotDisrupt = true\n",
+        pool(WHEN_UNDERUTILIZED),
+        nodes("default", "m5.large", &["n-0"]),
+        nodes("default", "m5.large", &["n-1"]),
+        pinned("web", "300m", &["n-1"], "")
+    );
+    let out = run(&text);
+    let aborted = out
+        .decisions
+        .iter()
+        .find(|d| &*d.node == "n-0" && d.outcome == "aborted")
+        .expect("the emptiness command was aborted");
+    assert!(
+        out.decisions.iter().any(|d| &*d.node == "n-1"
+            && d.method == "SingleNodeConsolidation"
+            && d.t == aborted.t),
+        "{:?}",
+        out.decisions
+    );
 }

@@ -188,12 +188,12 @@ pub fn commands(run: &RunOutput) -> Vec<Command> {
         }
         match out.last_mut() {
             Some(c) if c.t == d.t && c.method == d.method && c.reason == d.reason => {
-                c.nodes.push(d.node.clone())
+                c.nodes.push(d.node.to_string())
             }
             _ => out.push(Command {
                 t: d.t,
                 method: d.method.to_string(),
-                nodes: vec![d.node.clone()],
+                nodes: vec![d.node.to_string()],
                 outcome: d.outcome.to_string(),
                 reason: d.reason.clone(),
             }),
