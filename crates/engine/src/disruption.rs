@@ -97,58 +97,47 @@ pub struct Command {
 }
 
 impl Simulation<'_> {
-    /// Queues the next disruption poll on the loop's 10 s grid (counted from its last
-    /// reconcile), unless one is queued sooner.
+    /// Queues the next disruption poll on the 10 s grid.
     pub fn arm_disruption(&mut self) {
-        if !self.karpenter_enabled || self.cfg.nodepools.is_empty() {
+        if self.disruption_queued || !self.karpenter_enabled || self.cfg.nodepools.is_empty() {
             return;
         }
         let now = self.queue.now();
-        let anchor = self.poll_anchor.min(now);
-        let k = now.0.saturating_sub(anchor.0).div_ceil(POLL_INTERVAL.0);
-        self.want_poll(SimTime(anchor.0 + k * POLL_INTERVAL.0).max(now));
-    }
-
-    /// Queues a poll at `at` unless one is queued at or before it; a later one queued
-    /// before stays in the queue but is ignored when it comes ([`Self::disruption_poll`]).
-    fn want_poll(&mut self, at: SimTime) {
-        if self.next_poll.is_some_and(|t| t <= at) {
-            return;
-        }
-        self.next_poll = Some(at);
-        self.queue.schedule_late(at, Event::DisruptionPoll);
+        let k = now
+            .0
+            .saturating_sub(self.cfg.start.0)
+            .div_ceil(POLL_INTERVAL.0);
+        self.disruption_queued = true;
+        self.queue.schedule_late(
+            SimTime(self.cfg.start.0 + k * POLL_INTERVAL.0).max(now),
+            Event::DisruptionPoll,
+        );
     }
 
     pub fn disruption_poll(&mut self, now: SimTime) {
-        if self.next_poll != Some(now) {
+        self.disruption_queued = false;
+        if !self.karpenter_enabled {
             return;
         }
-        self.next_poll = None;
-        // A command in validation blocks the controller; the loop goes on when it ends.
-        if !self.karpenter_enabled || self.validating.is_some() {
-            return;
+        // A command in validation blocks the controller, as Karpenter's loop does.
+        if self.validating.is_none() {
+            self.disruption_pass(now);
         }
-        self.disruption_pass(now, 0);
-    }
-
-    /// Karpenter's loop after a reconcile that produced no command: poll again in 10 s.
-    fn poll_after(&mut self, now: SimTime) {
-        self.poll_anchor = now;
         // With no NodePool node there is nothing to disrupt until one becomes ready (which
-        // re-arms the poll on the same grid); skipping those polls cannot change any
-        // decision.
+        // re-arms the poll); skipping those polls cannot change any decision.
         let watching = self.poll_every_tick
+            || self.validating.is_some()
             || !self.commands.is_empty()
             || self.state.live_nodes().any(|n| n.nodepool.is_some());
         let next = now.saturating_add(POLL_INTERVAL);
         if watching && next <= self.end {
-            self.want_poll(next);
+            self.disruption_queued = true;
+            self.queue.schedule_late(next, Event::DisruptionPoll);
         }
     }
 
-    /// The version's methods, in the order the loop tries them.
-    fn methods(&self) -> &'static [Method] {
-        match self.cfg.karpenter.version {
+    pub(crate) fn disruption_pass(&mut self, now: SimTime) {
+        let order: &[Method] = match self.cfg.karpenter.version {
             KarpenterVersion::V0_37 => &[
                 Method::Expiration,
                 Method::Drift,
@@ -162,35 +151,7 @@ impl Simulation<'_> {
                 Method::MultiNode,
                 Method::SingleNode,
             ],
-        }
-    }
-
-    /// One reconcile of the loop (`controller.go: Reconcile`), trying the methods from
-    /// the `from`-th on. The first that produces a command ends it: drift and v0.37
-    /// expiration start theirs at once and the loop re-queues at once; the others wait
-    /// out their 15 s validation, after which the loop goes on ([`Self::disruption_validate`]).
-    /// With no command, the loop polls again in 10 s.
-    pub(crate) fn disruption_pass(&mut self, now: SimTime, from: usize) {
-        match self.decide_pass(now, from) {
-            // `drift.go`, `expiration.go`: no validation wait.
-            Some(cmd) if matches!(cmd.method, Method::Drift | Method::Expiration) => {
-                self.start_then_requeue(now, cmd);
-            }
-            Some(cmd) => {
-                self.validating = Some(cmd);
-                self.queue.schedule(
-                    now.saturating_add(VALIDATION_DELAY),
-                    Event::DisruptionValidate,
-                );
-            }
-            None => self.poll_after(now),
-        }
-    }
-
-    /// The first command of the methods from the `from`-th on, if any; a pass without
-    /// one is remembered for `IsConsolidated`.
-    pub(crate) fn decide_pass(&mut self, now: SimTime, from: usize) -> Option<Command> {
-        let order = &self.methods()[from.min(self.methods().len())..];
+        };
         // `IsConsolidated`: an unchanged cluster gives the same (no-op) answer.
         let unchanged = !self.poll_every_tick
             && self.last_noop_version == Some(self.state.version)
@@ -200,25 +161,19 @@ impl Simulation<'_> {
         self.snapshot.release();
         let result = self.first_command(now, order, unchanged);
         self.snapshot.release();
-        if result.is_none() {
-            if !unchanged {
-                self.last_noop_evaluated_at = now;
-            }
-            self.last_noop_version = Some(self.state.version);
-            self.last_noop_at = now;
+        if let Some(cmd) = result {
+            self.validating = Some(cmd);
+            self.queue.schedule(
+                now.saturating_add(VALIDATION_DELAY),
+                Event::DisruptionValidate,
+            );
+            return;
         }
-        result
-    }
-
-    /// Starts `cmd`; a started command re-queues the loop at once (`RequeueImmediately`),
-    /// one whose replacement could not launch polls again in 10 s.
-    fn start_then_requeue(&mut self, now: SimTime, cmd: Command) {
-        if self.start_command(now, cmd) {
-            self.poll_anchor = now;
-            self.want_poll(now);
-        } else {
-            self.poll_after(now);
+        if !unchanged {
+            self.last_noop_evaluated_at = now;
         }
+        self.last_noop_version = Some(self.state.version);
+        self.last_noop_at = now;
     }
 
     fn first_command(
@@ -758,17 +713,9 @@ impl Simulation<'_> {
                 "the cluster changed during the 15 s validation; the decision no longer holds",
                 "after validation",
             );
-            // The method found nothing it can do; the same reconcile goes on with the
-            // methods after it.
-            let next = self
-                .methods()
-                .iter()
-                .position(|m| *m == cmd.method)
-                .map_or(usize::MAX, |i| i + 1);
-            self.disruption_pass(now, next);
             return;
         }
-        self.start_then_requeue(now, cmd);
+        self.start_command(now, cmd);
     }
 
     /// Records a command that will not run: a decision per candidate and one event.
@@ -796,8 +743,7 @@ impl Simulation<'_> {
         );
     }
 
-    /// Starts `cmd`, or aborts it if a replacement cannot launch; says whether it started.
-    fn start_command(&mut self, now: SimTime, mut cmd: Command) -> bool {
+    fn start_command(&mut self, now: SimTime, mut cmd: Command) {
         let names: Vec<String> = cmd
             .candidates
             .iter()
@@ -815,7 +761,7 @@ impl Simulation<'_> {
                         "no offering of the replacement had capacity (InsufficientInstanceCapacity)",
                         "because its replacement could not launch",
                     );
-                    return false;
+                    return;
                 };
                 launches.push((claim.pool_index, l));
             }
@@ -842,7 +788,6 @@ impl Simulation<'_> {
         );
         self.commands.push(cmd);
         self.advance_commands(now);
-        true
     }
 
     /// Drains the candidates of every command whose replacements are all ready.

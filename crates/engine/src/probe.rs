@@ -40,7 +40,8 @@ impl<'s> DisruptionProbe<'s> {
         sim.last_decision.clear();
         // Each pass starts without the refusals an earlier one kept, as a first pass does.
         sim.verdicts.clear();
-        let cmd = sim.decide_pass(sim.cfg.start, 0)?;
+        sim.disruption_pass(sim.cfg.start);
+        let cmd = sim.validating.as_ref()?;
         let replacements = match &cmd.outcome {
             crate::disruption::Outcome::Replace(claims) => claims
                 .iter()

@@ -113,11 +113,7 @@ pub struct Simulation<'s> {
     pub group_bounds: Vec<(u32, u32)>,
     pub batch: Option<BatchWindow>,
     pub scheduler_pass_queued: bool,
-    /// When the disruption loop polls next, if queued; earlier queued polls that were
-    /// superseded are ignored when they come.
-    pub next_poll: Option<SimTime>,
-    /// The disruption loop's last reconcile: its 10 s polls count from here.
-    pub poll_anchor: SimTime,
+    pub disruption_queued: bool,
     /// A disruption command waiting out its 15 s validation.
     pub validating: Option<crate::disruption::Command>,
     /// Started commands waiting for their replacements.
@@ -219,8 +215,7 @@ impl<'s> Simulation<'s> {
             group_bounds: cfg.node_groups.iter().map(|g| (g.min, g.max)).collect(),
             batch: None,
             scheduler_pass_queued: false,
-            next_poll: None,
-            poll_anchor: cfg.start,
+            disruption_queued: false,
             validating: None,
             commands: Vec::new(),
             last_noop_version: None,
