@@ -295,30 +295,25 @@ impl Simulation<'_> {
     ) {
         if self.last_decision.len() <= node.index() {
             self.last_decision.resize(self.state.nodes.len(), None);
-            self.decision_names.resize(self.state.nodes.len(), None);
         }
         let method = method.name();
         // A node refused pass after pass for the same reason is one record: a 600-node day
-        // repeats about half of its million decisions word for word.
-        if let Some(last) = self.last_decision[node.index()]
-            && let Some(d) = self.decisions.get_mut(last)
-            && *d.node == *self.state.node(node).name
-            && d.method == method
-            && d.outcome == outcome
-            && d.reason == reason
-        {
-            d.until = t;
-            d.passes += 1;
-            return;
+        // repeats about half of its million decisions word for word. Every record about a
+        // node shares its name; only its first makes it.
+        let mut name = None;
+        if let Some(d) = self.last_decision[node.index()].and_then(|i| self.decisions.get_mut(i)) {
+            if d.method == method && d.outcome == outcome && d.reason == reason {
+                d.until = t;
+                d.passes += 1;
+                return;
+            }
+            name = Some(d.node.clone());
         }
-        let n = self.state.node(node);
-        let nodepool: Arc<str> = match n.nodepool {
+        let name = name.unwrap_or_else(|| Arc::from(self.state.node(node).name.as_str()));
+        let nodepool: Arc<str> = match self.state.node(node).nodepool {
             Some(p) => self.pool_names[p].clone(),
             None => Arc::from(""),
         };
-        let name = self.decision_names[node.index()]
-            .get_or_insert_with(|| Arc::from(n.name.as_str()))
-            .clone();
         let mut reason = reason;
         // Formatting leaves slack; a large day keeps millions of these.
         reason.shrink_to_fit();

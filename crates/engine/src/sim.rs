@@ -79,8 +79,6 @@ pub struct Simulation<'s> {
     /// Per node id, where its latest decision is in `decisions`: a repeat of it is
     /// folded into it.
     pub last_decision: Vec<Option<usize>>,
-    /// Per node id, its name as the decision records share it.
-    pub decision_names: Vec<Option<std::sync::Arc<str>>>,
     /// Per NodePool, its name as the decision records share it.
     pub pool_names: Vec<std::sync::Arc<str>>,
     pub samples: Vec<Sample>,
@@ -190,7 +188,6 @@ impl<'s> Simulation<'s> {
             events: Vec::new(),
             decisions: Vec::new(),
             last_decision: Vec::new(),
-            decision_names: Vec::new(),
             pool_names: cfg
                 .nodepools
                 .iter()

@@ -173,17 +173,22 @@ fn replaces_an_oversized_node_with_a_cheaper_one() {
     );
 }
 
-// consolidation_test.go: "should not replace node if a cheaper node is not available"
-// (the cheapest type already; same price does not consolidate).
-#[test]
-fn keeps_a_node_when_no_replacement_is_cheaper() {
-    let text = format!(
+/// One m5.large (the pool's cheapest type) with a pod that fills most of it: nothing
+/// cheaper can replace it and its pod fits nowhere else.
+fn cheapest_node_nearly_full() -> String {
+    format!(
         "{HEAD}{}{}{}",
         pool(WHEN_UNDERUTILIZED),
         nodes("default", "m5.large", &["small-1"]),
         pinned("web", "1200m", &["small-1"], "")
-    );
-    let out = run(&text);
+    )
+}
+
+// consolidation_test.go: "should not replace node if a cheaper node is not available"
+// (the cheapest type already; same price does not consolidate).
+#[test]
+fn keeps_a_node_when_no_replacement_is_cheaper() {
+    let out = run(&cheapest_node_nearly_full());
     assert!(!terminated(&out, "small-1"));
     assert!(
         out.decisions
@@ -995,13 +1000,7 @@ fn v1_consolidation_leaves_empty_nodes_to_emptiness() {
 // passes counted, ending at the last.
 #[test]
 fn a_refusal_repeated_pass_after_pass_is_one_record() {
-    let text = format!(
-        "{HEAD}{}{}{}",
-        pool(WHEN_UNDERUTILIZED),
-        nodes("default", "m5.large", &["small-1"]),
-        pinned("web", "1200m", &["small-1"], "")
-    );
-    let out = run(&text);
+    let out = run(&cheapest_node_nearly_full());
     let kept: Vec<_> = out
         .decisions
         .iter()
