@@ -31,7 +31,8 @@ pub struct PodSummary {
 impl Simulation<'_> {
     /// True if, without any state change, the passage of time from `since` to `now`
     /// could change a disruption decision: a node's `consolidateAfter` window or its
-    /// expiry ends, or a scheduled budget may have switched.
+    /// expiry ends, or a scheduled budget may have switched. (The candidates' order, which
+    /// ages too before v1.14, is compared in `disruption_pass`.)
     pub(crate) fn time_changed_candidates(&self, since: SimTime, now: SimTime) -> bool {
         let ends_within = |t: SimTime| t > since && t <= now;
         let scheduled_budgets = self.cfg.nodepools.iter().enumerate().any(|(i, p)| {

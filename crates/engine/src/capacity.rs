@@ -144,14 +144,22 @@ impl Simulation<'_> {
             self.snapshot.prepared = None;
         }
         self.pools_changed();
+        let mut flipped = changed > 0;
         for t in self.pool_types.iter_mut().flatten().filter(|t| t.id == id) {
             for o in t
                 .offerings
                 .iter_mut()
                 .filter(|o| o.zone == zone && o.capacity_type == ct)
             {
+                flipped |= o.available != available;
                 o.available = available;
             }
+        }
+        if flipped {
+            // Karpenter cannot see this (`ConsolidationState`'s five-minute reset exists
+            // for it), but a pass here reads the offerings: replacements and the
+            // cheaper-type precheck depend on them.
+            self.state.version += 1;
         }
     }
 }

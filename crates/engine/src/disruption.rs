@@ -153,13 +153,24 @@ impl Simulation<'_> {
             ],
         };
         // `IsConsolidated`: an unchanged cluster gives the same (no-op) answer.
-        let unchanged = !self.poll_every_tick
+        let mut unchanged = !self.poll_every_tick
             && self.last_noop_version == Some(self.state.version)
             && now.since(self.last_noop_evaluated_at) < FORCE_RECHECK
             && !self.time_changed_candidates(self.last_noop_at, now);
         // One snapshot per pass, shared by every method's simulations.
         self.snapshot.release();
+        // Before v1.14, consolidation candidates are sorted by eviction cost × remaining
+        // lifetime, so with `expireAfter` their order drifts with time alone; the order
+        // decides which candidates the budgets let through and which single-node tries
+        // first.
+        let order_ages = !self.cfg.karpenter.v1_14
+            && self.cfg.nodepools.iter().any(|p| p.expire_after.is_some());
+        if unchanged && order_ages {
+            unchanged = self.consolidation_order(now) == self.last_noop_order;
+        }
         let result = self.first_command(now, order, unchanged);
+        let evaluated_order =
+            (order_ages && !unchanged && result.is_none()).then(|| self.consolidation_order(now));
         self.snapshot.release();
         if let Some(cmd) = result {
             self.validating = Some(cmd);
@@ -171,6 +182,9 @@ impl Simulation<'_> {
         }
         if !unchanged {
             self.last_noop_evaluated_at = now;
+        }
+        if let Some(order) = evaluated_order {
+            self.last_noop_order = order;
         }
         self.last_noop_version = Some(self.state.version);
         self.last_noop_at = now;
@@ -330,16 +344,28 @@ impl Simulation<'_> {
         });
     }
 
+    /// Multi-node and single-node consolidation's candidates, computed once per pass.
+    fn consolidation_candidates(&mut self, now: SimTime) -> Vec<(u64, NodeId)> {
+        match &self.snapshot.consolidation_candidates {
+            Some(c) => c.clone(),
+            None => {
+                let c = self.candidates(now, Method::MultiNode);
+                self.snapshot.consolidation_candidates = Some(c.clone());
+                c
+            }
+        }
+    }
+
+    /// The consolidation candidates in the order the methods consider them.
+    fn consolidation_order(&mut self, now: SimTime) -> Vec<NodeId> {
+        let mut all = self.consolidation_candidates(now);
+        all.sort_unstable();
+        all.into_iter().map(|(_, id)| id).collect()
+    }
+
     fn compute(&mut self, now: SimTime, method: Method) -> Option<Command> {
         let all = if matches!(method, Method::MultiNode | Method::SingleNode) {
-            match &self.snapshot.consolidation_candidates {
-                Some(c) => c.clone(),
-                None => {
-                    let c = self.candidates(now, method);
-                    self.snapshot.consolidation_candidates = Some(c.clone());
-                    c
-                }
-            }
+            self.consolidation_candidates(now)
         } else {
             self.candidates(now, method)
         };
@@ -767,6 +793,9 @@ impl Simulation<'_> {
             n.disrupting = true;
             n.cordoned = true;
         }
+        // The taint marks the candidates for deletion (`triggerConsolidationOnChange`):
+        // they leave the scheduler's view and count against the budgets.
+        self.state.version += 1;
         for (pool, launch) in launches {
             if let Some(node) = self.launch_karpenter_node(now, pool, &launch, None) {
                 cmd.replacements.push(node);
@@ -805,6 +834,8 @@ impl Simulation<'_> {
                         let n = &mut self.state.nodes[c.index()];
                         n.disrupting = false;
                         n.cordoned = false;
+                        // Unmarked for deletion (`triggerConsolidationOnChange`).
+                        self.state.version += 1;
                     } else {
                         self.drain_and_terminate(now, c, &reason);
                     }

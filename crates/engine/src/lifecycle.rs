@@ -174,6 +174,11 @@ impl Simulation<'_> {
         let id = NodeId(self.state.nodes.len() as u32);
         self.state.live.push(id);
         self.state.phase_edits += 1;
+        // A new node marks the cluster unconsolidated (`state/cluster.go:
+        // triggerConsolidationOnChange` with no old state; for a NodeClaim, once it has a
+        // provider id): it counts towards its NodePool's usage, and a candidate's pods
+        // that would land on it while it launches wait for an uninitialized node.
+        self.state.version += 1;
         self.state.nodes.push(NodeState {
             id,
             name,
@@ -444,6 +449,10 @@ impl Simulation<'_> {
         let was_launching = n.phase == NodePhase::Launching;
         n.phase = NodePhase::Deleting;
         self.state.phase_edits += 1;
+        // `triggerConsolidationOnChange`: marked for deletion. The node leaves the
+        // scheduler's view, its pods need a place in every simulation, and it counts
+        // against its NodePool's disruption budget.
+        self.state.version += 1;
         n.termination_reason = Some(reason.to_string());
         let (name, prov, owner, pool) = (n.name.clone(), n.provisioner, n.owner, n.nodepool);
         let owner = self.owner_name(owner).to_string();

@@ -117,6 +117,9 @@ pub struct Simulation<'s> {
     /// Started commands waiting for their replacements.
     pub commands: Vec<crate::disruption::Command>,
     pub last_noop_version: Option<u64>,
+    /// The consolidation candidates, in order, at the last no-op pass that ran its
+    /// consolidation methods (kept only while their order can change with time).
+    pub last_noop_order: Vec<NodeId>,
     /// Offerings marked unavailable after insufficient-capacity errors.
     pub unavailable: Vec<crate::capacity::UnavailableOffering>,
     /// The cluster view disruption passes simulate against.
@@ -216,6 +219,7 @@ impl<'s> Simulation<'s> {
             validating: None,
             commands: Vec::new(),
             last_noop_version: None,
+            last_noop_order: Vec::new(),
             snapshot: crate::snapshot::Snapshot::default(),
             pod_summaries: Vec::new(),
             node_specs: Vec::new(),
@@ -450,6 +454,10 @@ impl<'s> Simulation<'s> {
         });
         self.state.pending.insert(id);
         self.state.workload_pods[workload.index()].insert(id);
+        // Karpenter's cluster state ignores an unbound pod (`UpdatePod`), but a pass here
+        // sees it: every simulation places the pending pods, and a PDB's expected count
+        // grows before its healthy count does, so it may allow fewer evictions.
+        self.state.version += 1;
         self.on_pending(now, id);
         id
     }

@@ -235,6 +235,9 @@ impl ClusterState {
             nn.nominated.retain(|x| *x != pod);
             nn.nominated_requests = nn.nominated_requests.saturating_sub(&pod_demand(&requests));
             nn.pod_edits += 1;
+            // A node's nominations rule it out as a candidate and reserve its room in
+            // every simulation.
+            self.version += 1;
         }
     }
 
@@ -255,5 +258,7 @@ impl ClusterState {
         n.nominated.push(pod);
         n.pod_edits += 1;
         n.nominated_requests = n.nominated_requests.saturating_add(&pod_demand(&requests));
+        // See `unnominate`: a nomination changes what a disruption pass sees.
+        self.version += 1;
     }
 }

@@ -18,6 +18,9 @@ impl Simulation<'_> {
                 // A prepared snapshot holds what the old scheduler's pools produced.
                 self.snapshot.prepared = None;
                 self.pools_changed();
+                // A NodePool spec change re-triggers consolidation
+                // (`state/informer/nodepool.go`): replacements may come from another pool.
+                self.state.version += 1;
                 let mut m = format!(
                     "NodePool {} weight = {weight}",
                     self.cfg.nodepools[nodepool].name
@@ -52,7 +55,11 @@ impl Simulation<'_> {
                 let on = replicas > 0;
                 match controller {
                     Controller::ClusterAutoscaler => self.ca_enabled = on,
-                    Controller::Karpenter => self.karpenter_enabled = on,
+                    Controller::Karpenter => {
+                        self.karpenter_enabled = on;
+                        // A restarted controller remembers no consolidated state.
+                        self.state.version += 1;
+                    }
                 }
                 self.reroute_pending(now);
                 self.arm_disruption();
@@ -68,6 +75,9 @@ impl Simulation<'_> {
             Action::CordonNode { node } => match self.node_by_name(&node) {
                 Some(id) => {
                     self.state.nodes[id.index()].cordoned = true;
+                    // Karpenter's cluster state does not react to a cordon, but a pass
+                    // here does: a cordoned node is no candidate and takes no pods.
+                    self.state.version += 1;
                     format!("cordoned {node}")
                 }
                 None => format!("cordon {node}: no such node any more"),
@@ -94,6 +104,8 @@ impl Simulation<'_> {
             Action::SetBudgets { nodepool, budgets } => {
                 let shown: Vec<String> = budgets.iter().map(|b| b.nodes.to_string()).collect();
                 self.budget_override[nodepool] = Some(budgets);
+                // A NodePool spec change (`state/informer/nodepool.go`).
+                self.state.version += 1;
                 format!(
                     "NodePool {} budgets = [{}]",
                     self.cfg.nodepools[nodepool].name,
