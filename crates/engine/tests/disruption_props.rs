@@ -5,8 +5,8 @@
 //! PDB, that no pod is lost or duplicated, that replacements are cheaper and that the
 //! cost integral matches the nodes' lifetimes (`crates/engine/src/invariants.rs`). On top
 //! of that, this file re-derives from the outputs alone that every consolidation that
-//! replaced nodes made the cluster cheaper, and that billing is per second with a 60 s
-//! minimum.
+//! replaced nodes made the cluster cheaper, that billing is per second with a 60 s
+//! minimum, and that skipping passes over an unchanged cluster changes nothing.
 
 use engine::output::{EventKind, RunOutput};
 use proptest::prelude::*;
@@ -74,6 +74,13 @@ struct Case {
     set_budgets: bool,
     delete_first: bool,
     spot_interruptions: bool,
+    /// Timeline steps and capacity the skip/poll equivalence must see: cordon the last
+    /// inventory node, make pool0 the heaviest, stop and restart Karpenter, and take away
+    /// m5.large for half an hour.
+    cordon_last: bool,
+    reweight: bool,
+    restart_karpenter: bool,
+    shortage: bool,
     seed: u64,
 }
 
@@ -167,10 +174,23 @@ fn case() -> impl Strategy<Value = Case> {
             prop::bool::weighted(0.3),
             prop::bool::weighted(0.2),
         ),
+        (
+            prop::bool::weighted(0.3),
+            prop::bool::weighted(0.3),
+            prop::bool::weighted(0.2),
+            prop::bool::weighted(0.3),
+        ),
         0u64..1_000,
     )
         .prop_map(
-            |(v1, pools, works, (drift, set_budgets, delete_first, spot_interruptions), seed)| {
+            |(
+                v1,
+                pools,
+                works,
+                (drift, set_budgets, delete_first, spot_interruptions),
+                (cordon_last, reweight, restart_karpenter, shortage),
+                seed,
+            )| {
                 Case {
                     v1,
                     pools,
@@ -179,6 +199,10 @@ fn case() -> impl Strategy<Value = Case> {
                     set_budgets,
                     delete_first,
                     spot_interruptions,
+                    cordon_last,
+                    reweight,
+                    restart_karpenter,
+                    shortage,
                     seed,
                 }
             },
@@ -367,6 +391,24 @@ metrics_interval = "5m"
             names[0]
         ));
     }
+    // Off the 10 s poll grid, so a skipped poll is the first to see each step.
+    if c.cordon_last
+        && let Some(last) = names.last()
+    {
+        s.push_str(&format!(
+            "\n[[timeline]]\nat = \"+31m17s\"\naction = \"cordon_node\"\nnode = \"{last}\"\n"
+        ));
+    }
+    if c.reweight {
+        s.push_str("\n[[timeline]]\nat = \"+43m23s\"\naction = \"set_nodepool_weight\"\nnodepool = \"pool0\"\nweight = 100\n");
+    }
+    if c.restart_karpenter {
+        s.push_str("\n[[timeline]]\nat = \"+55m7s\"\naction = \"scale_controller\"\ncontroller = \"karpenter\"\nreplicas = 0\n");
+        s.push_str("\n[[timeline]]\nat = \"+62m41s\"\naction = \"scale_controller\"\ncontroller = \"karpenter\"\nreplicas = 1\n");
+    }
+    if c.shortage {
+        s.push_str("\n[[capacity_shortages]]\ninstance_type = \"m5.large\"\nfrom = \"+15m3s\"\nuntil = \"+45m3s\"\n");
+    }
     s
 }
 
@@ -438,6 +480,10 @@ fn billing_holds(out: &RunOutput) -> Result<(), String> {
 }
 
 fn run_case(c: &Case) -> Result<RunOutput, String> {
+    run_case_with(c, false)
+}
+
+fn run_case_with(c: &Case, poll_every_tick: bool) -> Result<RunOutput, String> {
     let text = scenario_text(c);
     let loaded = scenario::parse_str("case.toml", &text).map_err(|d| {
         format!(
@@ -452,10 +498,40 @@ fn run_case(c: &Case) -> Result<RunOutput, String> {
         &loaded.scenario,
         engine::RunOptions {
             check_invariants: true,
+            poll_every_tick,
             ..Default::default()
         },
     )
     .map_err(|e| format!("{e}\n{text}"))
+}
+
+/// Skipping disruption passes over an unchanged cluster gives the events, samples and
+/// node records that polling every 10 s gives (decision records only count passes).
+fn skipping_matches_polling(c: &Case) -> Result<(), String> {
+    let skipping = run_case_with(c, false)?;
+    let polling = run_case_with(c, true)?;
+    if let Some(i) = (0..skipping.events.len().max(polling.events.len()))
+        .find(|i| skipping.events.get(*i) != polling.events.get(*i))
+    {
+        let show = |o: &RunOutput| {
+            o.events.get(i).map_or("nothing".into(), |e| {
+                format!("{} {:?} {}", e.t, e.kind, e.message)
+            })
+        };
+        return Err(format!(
+            "event {i} differs: skipping has {}, polling has {}\n{}",
+            show(&skipping),
+            show(&polling),
+            scenario_text(c)
+        ));
+    }
+    if skipping.samples != polling.samples || skipping.nodes != polling.nodes {
+        return Err(format!(
+            "samples or node records differ\n{}",
+            scenario_text(c)
+        ));
+    }
+    Ok(())
 }
 
 proptest! {
@@ -472,6 +548,11 @@ proptest! {
         let out = run_case(&c).map_err(TestCaseError::fail)?;
         replacements_are_cheaper(&out).map_err(TestCaseError::fail)?;
         billing_holds(&out).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn skipping_idle_polls_changes_nothing(c in case()) {
+        skipping_matches_polling(&c).map_err(TestCaseError::fail)?;
     }
 }
 
