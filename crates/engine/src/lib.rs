@@ -36,6 +36,7 @@ mod provisioner;
 mod queue;
 mod replacement;
 mod rng;
+mod shared_walks;
 mod sim;
 mod simulate;
 mod snapshot;

@@ -57,7 +57,15 @@ impl Simulation<'_> {
         self.ensure_snapshot();
         let queued = self.lend_queued(nodes);
         let pods = queued.in_queue_order(nodes);
-        let outcome = self.simulate_pods(nodes, &pods, max_claims);
+        let walk_key = match nodes {
+            [node] if max_claims == 1 => Some(crate::shared_walks::key_of(
+                &pods,
+                queued.keys_of(*node),
+                &self.snapshot.pending_runs,
+            )),
+            _ => None,
+        };
+        let outcome = self.simulate_pods(nodes, &pods, max_claims, walk_key);
         drop(pods);
         self.return_queued(queued);
         outcome
@@ -71,8 +79,9 @@ impl Simulation<'_> {
         nodes: &[NodeId],
         pods: &[&model::pod::Pod],
         max_claims: usize,
+        walk_key: Option<crate::shared_walks::WalkKey>,
     ) -> Simulated {
-        let answer = self.simulate_fast(nodes, pods, max_claims);
+        let answer = self.simulate_fast(nodes, pods, max_claims, walk_key);
         if self.check_invariants && !answer.solved_in_full {
             let draft = self.solve_all_on_snapshot(pods, nodes, max_claims);
             let (full, _) = self.outcome_of(nodes, pods, max_claims, draft);
@@ -102,12 +111,14 @@ impl Simulation<'_> {
         }
     }
 
-    /// [`Self::simulate_pods`] by the cheapest route to the full solve's answer.
+    /// [`Self::simulate_pods`] by the cheapest route to the full solve's answer; a
+    /// single-node probe with its `walk_key` may share the pass's walk of its sequence.
     fn simulate_fast(
         &mut self,
         nodes: &[NodeId],
         pods: &[&model::pod::Pod],
         max_claims: usize,
+        walk_key: Option<crate::shared_walks::WalkKey>,
     ) -> Probed {
         // Most probes are decided by first fit on the existing nodes (see
         // `packer::QuickProbe`); the answers below are the full solve's. A multi-node
@@ -123,7 +134,11 @@ impl Simulation<'_> {
             solved_in_full: false,
             no_cheaper_type: false,
         };
-        let draft = match self.quick_probe_on_snapshot(pods, nodes, watch_one_claim) {
+        let probe = match (walk_key, nodes) {
+            (Some(key), [node]) => self.shared_quick_probe(*node, pods, key),
+            _ => self.quick_probe_on_snapshot(pods, nodes, watch_one_claim),
+        };
+        let draft = match probe {
             packer::QuickProbe::WatchedWaits(pod) => return quick(self.waits(pod)),
             // Whether the pods off the existing nodes before it all took a claim at their
             // first try: a solve of them alone tells.
@@ -207,6 +222,41 @@ impl Simulation<'_> {
             solved_in_full,
             no_cheaper_type,
         }
+    }
+
+    /// The quick probe of a single candidate `node` (its pods in queue order, forming
+    /// `key` with the pending ones), from the pass's shared walk of that sequence where
+    /// that walk stands for it
+    /// ([`crate::shared_walks`]). With invariants on, a shared answer is checked against
+    /// the candidate's own walk.
+    fn shared_quick_probe(
+        &mut self,
+        node: NodeId,
+        pods: &[&model::pod::Pod],
+        key: crate::shared_walks::WalkKey,
+    ) -> packer::QuickProbe {
+        use crate::shared_walks::Lookup;
+        let mut found = self.snapshot.shared_walks.lookup(&key, node, pods);
+        if let Lookup::Second = found {
+            let open = self.quick_probe_on_snapshot(pods, &[], false);
+            let placed = self.plain_walk_nodes();
+            self.snapshot.shared_walks.keep(&key, pods, open, placed);
+            found = self.snapshot.shared_walks.lookup(&key, node, pods);
+        }
+        let Lookup::Shared(shared) = found else {
+            return self.quick_probe_on_snapshot(pods, &[node], false);
+        };
+        if self.check_invariants {
+            let own = self.quick_probe_on_snapshot(pods, &[node], false);
+            if own != shared {
+                let what = format!(
+                    "the shared walk answered {shared:?} for {}, whose own walk answers {own:?}",
+                    self.state.node(node).name
+                );
+                self.state.invariant_marks.note_violation(what);
+            }
+        }
+        shared
     }
 
     /// A probe's answer when candidate pod `pod` would wait for a node still launching.

@@ -58,6 +58,10 @@ pub struct Snapshot {
     /// Each node's pods in queue order: a node is probed pass after pass while its pods
     /// rarely change.
     queued: QueuedPods,
+    /// First-fit walks the single-node probes of this pass share.
+    pub shared_walks: crate::shared_walks::SharedWalks,
+    /// `pending` as the shared walks' keys read it.
+    pub pending_runs: crate::shared_walks::PendingRuns,
 }
 
 /// Per node id: its pods in queue order with the `pod_edits` they were read at, and their
@@ -69,6 +73,12 @@ pub struct QueuedPods {
 }
 
 impl QueuedPods {
+    /// The queue keys of node `id`'s pods, in the order [`Self::in_queue_order`] gives
+    /// them for that node alone.
+    pub fn keys_of(&self, id: NodeId) -> &[QueueKey] {
+        &self.keys[id.index()]
+    }
+
     /// The pods of `nodes` (each refreshed) in the scheduler's queue order, borrowed: a
     /// clone is two atomic `Arc` counts, probe after probe.
     pub fn in_queue_order(&self, nodes: &[NodeId]) -> Vec<&Pod> {
@@ -100,6 +110,7 @@ impl Snapshot {
     pub fn release(&mut self) {
         self.consolidation_candidates = None;
         self.free_total = None;
+        self.shared_walks.clear();
         self.built = false;
     }
 }
@@ -329,6 +340,7 @@ impl Simulation<'_> {
         }
         // In the scheduler's queue order, so each probe's sort only merges two runs.
         snap.pending.sort_by_cached_key(packer::queue_key);
+        snap.pending_runs = crate::shared_walks::PendingRuns::new(&snap.pending);
         snap.built = true;
         self.snapshot = snap;
         if self.check_invariants
@@ -336,6 +348,15 @@ impl Simulation<'_> {
         {
             self.state.invariant_marks.note_violation(what);
         }
+    }
+
+    /// The nodes the last quick probe's walk chose, if it read only rooms
+    /// (`packer::ProbeWalk`).
+    pub fn plain_walk_nodes(&self) -> Option<Vec<NodeId>> {
+        let snap = &self.snapshot;
+        let walk = snap.prepared.as_ref()?.last_walk();
+        walk.plain
+            .then(|| walk.placed.iter().map(|&i| snap.ids[i]).collect())
     }
 
     /// With invariants on: how the kept view differs from one built afresh, if it does.

@@ -67,13 +67,46 @@ pub enum QuickProbe {
 }
 
 /// Reused buffers: free room of the slots a probe filled (valid where `seen` holds the
-/// probe's epoch; masked slots hold zero) and the tree-search stack.
+/// probe's epoch; masked slots hold zero) and the tree-search stack; and what the last
+/// walk read of the existing nodes ([`ProbeWalk`]).
 #[derive(Debug, Clone, Default)]
 pub(super) struct QuickScratch {
     free: Vec<Resources>,
     seen: Vec<u32>,
     epoch: u32,
     stack: Vec<usize>,
+    placed: Vec<usize>,
+    plain: bool,
+}
+
+/// What the last [`Scheduler::quick_probe`] read of the existing nodes: first fit chose
+/// the nodes in `placed` (input indices, in the order it first chose them, including one
+/// a watched pod would wait for); every other node only refused the pods that reached it,
+/// so masking one of those as well gives the same answer. Meaningful only when `plain`:
+/// no pod of the probe has constraints beyond requests and tolerations, so the walk read
+/// nothing but rooms, taints and initialized flags (with topology, a masked node's pods
+/// would also leave the counts).
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeWalk<'a> {
+    pub placed: &'a [usize],
+    pub plain: bool,
+}
+
+impl QuickScratch {
+    fn start_walk(&mut self) {
+        self.placed.clear();
+        self.plain = false;
+    }
+}
+
+impl PreparedExisting {
+    /// What the last quick probe on this snapshot read of its nodes.
+    pub fn last_walk(&self) -> ProbeWalk<'_> {
+        ProbeWalk {
+            placed: &self.scratch.placed,
+            plain: self.scratch.plain,
+        }
+    }
 }
 
 /// A pod whose only constraints are its requests and tolerations: its first rung is
@@ -129,6 +162,7 @@ impl Scheduler {
         // A required anti-affinity anywhere in the solve could repel a plain pod from a
         // node: bound pods' terms are checked per pod below, the probe's own pods' here,
         // noting whether any pod has constraints (then its topology is built below).
+        prepared.scratch.start_walk();
         let mut last_spec = None;
         let mut constrained = false;
         for pod in watched.iter().map(Borrow::borrow).chain(others) {
@@ -152,6 +186,7 @@ impl Scheduler {
             .map(|t| &t.label_selector)
             .collect();
         let p = prepared;
+        p.scratch.plain = !constrained;
         let mut topology = None;
         if constrained {
             let mut specs: Vec<&Arc<PodSpec>> = Vec::new();
@@ -292,6 +327,9 @@ impl Scheduler {
                 }
                 continue;
             };
+            if s.seen[slot] != s.epoch {
+                s.placed.push(order[slot]);
+            }
             if is_watched && !existing[order[slot]].initialized {
                 return if relaxable_off {
                     QuickProbe::WatchedWaitsUnlessMissed {
