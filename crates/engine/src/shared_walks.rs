@@ -63,6 +63,9 @@ struct Walk {
 pub struct PendingRuns {
     keys: Vec<packer::QueueKey>,
     runs: Vec<(usize, usize)>,
+    /// Whether every pending pod is plain (`packer::plain`): only then can a walk with
+    /// them be shared.
+    plain: bool,
 }
 
 impl PendingRuns {
@@ -77,6 +80,9 @@ impl PendingRuns {
         }
         PendingRuns {
             keys: pending.iter().map(packer::queue_key).collect(),
+            plain: runs
+                .iter()
+                .all(|&(start, _)| packer::plain(&pending[start].spec)),
             runs,
         }
     }
@@ -103,8 +109,16 @@ fn push(key: &mut WalkKey, spec: usize, watched: bool, count: usize) {
 }
 
 /// The sequence a walk reads: the candidate's pods (`watched`, in queue order, with
-/// their queue `keys`) merged with the pending ones in queue order, as runs.
-pub fn key_of(watched: &[&Pod], keys: &[packer::QueueKey], pending: &PendingRuns) -> WalkKey {
+/// their queue `keys`) merged with the pending ones in queue order, as runs; `None` if
+/// some pod is not plain, so no walk of the sequence could be shared.
+pub fn key_of(
+    watched: &[&Pod],
+    keys: &[packer::QueueKey],
+    pending: &PendingRuns,
+) -> Option<WalkKey> {
+    if !pending.plain || !watched.iter().all(|p| packer::plain(&p.spec)) {
+        return None;
+    }
     let mut key = WalkKey::new();
     let mut at = 0;
     // Pending pods up to queue key `k` go first.
@@ -135,7 +149,7 @@ pub fn key_of(watched: &[&Pod], keys: &[packer::QueueKey], pending: &PendingRuns
         i += run;
     }
     pending.extend(&mut key, at, pending.keys.len());
-    key
+    Some(key)
 }
 
 /// What [`SharedWalks::lookup`] found for a sequence.
@@ -255,7 +269,7 @@ mod tests {
             );
         }
         let keys: Vec<packer::QueueKey> = watched.iter().map(packer::queue_key).collect();
-        let key = key_of(&refs, &keys, &PendingRuns::new(&pending));
+        let key = key_of(&refs, &keys, &PendingRuns::new(&pending)).unwrap();
         assert_eq!(key, expected);
         // c, a (watched), a (pending), a (watched), a (pending), b (pending), b (watched), b
         assert_eq!(key.len(), 8);
@@ -273,11 +287,15 @@ mod tests {
                 .map(|p| packer::queue_key(p))
                 .collect::<Vec<_>>()
         };
-        let key = key_of(&first, &keys(&first), &PendingRuns::default());
-        assert_eq!(
-            key,
-            key_of(&second, &keys(&second), &PendingRuns::default())
-        );
+        let none = PendingRuns::new(&[]);
+        let key = key_of(&first, &keys(&first), &none).expect("plain pods");
+        assert_eq!(Some(&key), key_of(&second, &keys(&second), &none).as_ref());
+        // A pod with a node selector reads labels: its walks are never shared.
+        let mut selective = PodSpec::with_requests(Resources::new(1000, 1 << 30));
+        selective.node_selector.insert("zone".into(), "a".into());
+        let third = [pod(5, &Arc::new(selective), 5)];
+        let third: Vec<&Pod> = third.iter().collect();
+        assert_eq!(key_of(&third, &keys(&third), &none), None);
         let mut walks = SharedWalks::default();
         let (n1, n2, n3) = (NodeId(1), NodeId(2), NodeId(3));
         assert!(matches!(walks.lookup(&key, n1, &first), Lookup::First));

@@ -58,11 +58,11 @@ impl Simulation<'_> {
         let queued = self.lend_queued(nodes);
         let pods = queued.in_queue_order(nodes);
         let walk_key = match nodes {
-            [node] if max_claims == 1 => Some(crate::shared_walks::key_of(
+            [node] if max_claims == 1 => crate::shared_walks::key_of(
                 &pods,
                 queued.keys_of(*node),
                 &self.snapshot.pending_runs,
-            )),
+            ),
             _ => None,
         };
         let outcome = self.simulate_pods(nodes, &pods, max_claims, walk_key);

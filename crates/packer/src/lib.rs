@@ -106,5 +106,6 @@ pub use input::{
 pub use output::{Binding, LaunchChoice, NewClaim, ScheduleOutput, Unschedulable};
 pub use scheduler::{
     Draft, DraftClaim, LimitRoom, OfferingPrices, PreparedExisting, ProbeWalk, QueueKey,
-    QuickProbe, Scheduler, Stops, TopologySeed, merged_in_queue_order, queue_key, queue_order,
+    QuickProbe, Scheduler, Stops, TopologySeed, merged_in_queue_order, plain, queue_key,
+    queue_order,
 };

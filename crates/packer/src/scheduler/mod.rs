@@ -37,7 +37,7 @@ pub(crate) use existing_nodes::node_label;
 pub use new_claims::LimitRoom;
 pub use prepared::{Draft, DraftClaim, PreparedExisting, Stops};
 pub use queue::{QueueKey, queue_key, queue_order};
-pub use quick::{ProbeWalk, QuickProbe, merged_in_queue_order};
+pub use quick::{ProbeWalk, QuickProbe, merged_in_queue_order, plain};
 pub use quick_topology::TopologySeed;
 
 /// Taints a node carries only while it starts; Karpenter assumes pods will tolerate them

@@ -111,7 +111,7 @@ impl PreparedExisting {
 
 /// A pod whose only constraints are its requests and tolerations: its first rung is
 /// unconstrained and it owns no topology group.
-fn plain(spec: &PodSpec) -> bool {
+pub fn plain(spec: &PodSpec) -> bool {
     spec.node_selector.is_empty()
         && spec.required_node_affinity.is_empty()
         && spec.preferred_node_affinity.is_empty()
