@@ -226,9 +226,8 @@ impl Simulation<'_> {
 
     /// The quick probe of a single candidate `node` (its pods in queue order, forming
     /// `key` with the pending ones), from the pass's shared walk of that sequence where
-    /// that walk stands for it
-    /// ([`crate::shared_walks`]). With invariants on, a shared answer is checked against
-    /// the candidate's own walk.
+    /// that walk stands for it ([`crate::shared_walks`]). With invariants on, a shared
+    /// answer is checked against the candidate's own walk.
     fn shared_quick_probe(
         &mut self,
         node: NodeId,
