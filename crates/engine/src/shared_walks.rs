@@ -116,7 +116,7 @@ pub fn key_of(
     keys: &[packer::QueueKey],
     pending: &PendingRuns,
 ) -> Option<WalkKey> {
-    if !pending.plain || !watched.iter().all(|p| packer::plain(&p.spec)) {
+    if !pending.plain {
         return None;
     }
     let mut key = WalkKey::new();
@@ -131,6 +131,9 @@ pub fn key_of(
     };
     let mut i = 0;
     while i < watched.len() {
+        if !packer::plain(&watched[i].spec) {
+            return None;
+        }
         let spec = std::sync::Arc::as_ptr(&watched[i].spec) as usize;
         let run = watched[i..]
             .iter()
