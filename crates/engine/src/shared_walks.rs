@@ -140,7 +140,7 @@ pub fn key_of(
             .take_while(|p| std::sync::Arc::as_ptr(&p.spec) as usize == spec)
             .count();
         pending_before(&mut key, &mut at, &keys[i]);
-        // Pending pods rarely fall inside a run of the candidate's: then it is one push.
+        // With no pending pod inside a run of the candidate's, the run is one push.
         if pending.keys.get(at).is_some_and(|p| *p < keys[i + run - 1]) {
             for k in &keys[i..i + run] {
                 pending_before(&mut key, &mut at, k);
