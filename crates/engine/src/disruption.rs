@@ -165,12 +165,16 @@ impl Simulation<'_> {
         // first.
         let order_ages = !self.cfg.karpenter.v1_14
             && self.cfg.nodepools.iter().any(|p| p.expire_after.is_some());
+        let mut candidate_order = None;
         if unchanged && order_ages {
-            unchanged = self.consolidation_order(now) == self.last_noop_order;
+            let now_order = self.consolidation_order(now);
+            unchanged = now_order == self.last_noop_order;
+            candidate_order = Some(now_order);
         }
         let result = self.first_command(now, order, unchanged);
-        let evaluated_order =
-            (order_ages && !unchanged && result.is_none()).then(|| self.consolidation_order(now));
+        // The order just compared, if any, is the one this pass evaluated.
+        let evaluated_order = (order_ages && !unchanged && result.is_none())
+            .then(|| candidate_order.unwrap_or_else(|| self.consolidation_order(now)));
         self.snapshot.release();
         if let Some(cmd) = result {
             self.validating = Some(cmd);
@@ -709,11 +713,19 @@ impl Simulation<'_> {
                     .candidates
                     .iter()
                     .all(|c| self.state.node(*c).pods.is_empty()),
-                (_, Method::Drift | Method::Expiration) => true,
-                (Outcome::Delete, _) => {
-                    matches!(self.consolidate(&cmd.candidates), Outcome::Delete)
+                // Karpenter starts drift at once; karpsim waits like consolidation, so what
+                // the drifted node's pods need is asked again when the wait ends (a launch
+                // in between may have used the pool's limits). Empty ones need nothing.
+                (Outcome::Delete, Method::Drift | Method::Expiration)
+                    if cmd
+                        .candidates
+                        .iter()
+                        .all(|c| self.state.node(*c).pods.is_empty()) =>
+                {
+                    true
                 }
-                (Outcome::Replace(before), _) => match self.consolidate(&cmd.candidates) {
+                (Outcome::Delete, _) => matches!(self.recheck(&cmd), Outcome::Delete),
+                (Outcome::Replace(before), _) => match self.recheck(&cmd) {
                     // The new options must include every option decided on.
                     Outcome::Replace(after) => {
                         after.len() == before.len()
@@ -737,6 +749,16 @@ impl Simulation<'_> {
             return;
         }
         self.start_command(now, cmd);
+    }
+
+    /// A command's decision made again now, as its method makes it.
+    fn recheck(&mut self, cmd: &Command) -> Outcome {
+        match cmd.method {
+            Method::Drift | Method::Expiration => {
+                self.simulate(&cmd.candidates, usize::MAX).outcome
+            }
+            _ => self.consolidate(&cmd.candidates),
+        }
     }
 
     /// Records a command that will not run: a decision per candidate and one event.

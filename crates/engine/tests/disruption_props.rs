@@ -510,28 +510,10 @@ fn run_case_with(c: &Case, poll_every_tick: bool) -> Result<RunOutput, String> {
 fn skipping_matches_polling(c: &Case) -> Result<(), String> {
     let skipping = run_case_with(c, false)?;
     let polling = run_case_with(c, true)?;
-    if let Some(i) = (0..skipping.events.len().max(polling.events.len()))
-        .find(|i| skipping.events.get(*i) != polling.events.get(*i))
-    {
-        let show = |o: &RunOutput| {
-            o.events.get(i).map_or("nothing".into(), |e| {
-                format!("{} {:?} {}", e.t, e.kind, e.message)
-            })
-        };
-        return Err(format!(
-            "event {i} differs: skipping has {}, polling has {}\n{}",
-            show(&skipping),
-            show(&polling),
-            scenario_text(c)
-        ));
+    match common::skip_poll_difference(&skipping, &polling) {
+        Some(what) => Err(format!("{what}\n{}", scenario_text(c))),
+        None => Ok(()),
     }
-    if skipping.samples != polling.samples || skipping.nodes != polling.nodes {
-        return Err(format!(
-            "samples or node records differ\n{}",
-            scenario_text(c)
-        ));
-    }
-    Ok(())
 }
 
 proptest! {
@@ -597,6 +579,13 @@ fn generated_cases_exercise_disruption() {
 #[test]
 fn kept_refusals_follow_pool_usage() {
     common::run_kept_case("kept-refusal-limits.toml");
+}
+
+/// A case the generator found: a drift command whose replacements no longer fit under
+/// its pool's limits when its wait ends must not start (the limit invariant fails).
+#[test]
+fn drift_replacements_are_rechecked_when_they_start() {
+    common::run_kept_case("drift-replacement-limits.toml");
 }
 
 /// A case the generator found: the multi-node probe that finds no type cheaper than its

@@ -1,6 +1,8 @@
 //! Whole runs: the seed day and a small busy day keep their invariants, are
 //! deterministic, and give the same results whether idle polls are skipped or not.
 
+mod common;
+
 use std::path::Path;
 
 fn load(rel: &str) -> scenario::Loaded {
@@ -76,37 +78,13 @@ fn same_scenario_and_seed_give_identical_output() {
 }
 
 /// Everything but the count of processed events (polling processes more) is identical.
-/// Decision records are not compared: a pass that would repeat the last one's records
-/// only adds to their pass counts.
 fn assert_skipping_matches_polling(
     skipping: &engine::output::RunOutput,
     polling: &engine::output::RunOutput,
 ) {
-    if let Some(i) = (0..skipping.events.len().max(polling.events.len()))
-        .find(|i| skipping.events.get(*i) != polling.events.get(*i))
-    {
-        let show = |o: &engine::output::RunOutput| {
-            o.events
-                .iter()
-                .skip(i.saturating_sub(3))
-                .take(6)
-                .map(|e| {
-                    format!(
-                        "{} {:?} {:?} {:?} {}",
-                        e.t, e.kind, e.node, e.pod, e.message
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n  ")
-        };
-        panic!(
-            "first difference at event {i}:\n skipping:\n  {}\n polling:\n  {}",
-            show(skipping),
-            show(polling)
-        );
+    if let Some(what) = common::skip_poll_difference(skipping, polling) {
+        panic!("{what}");
     }
-    assert!(skipping.samples == polling.samples, "samples differ");
-    assert!(skipping.nodes == polling.nodes, "node records differ");
     assert!(polling.summary.events > skipping.summary.events);
 }
 

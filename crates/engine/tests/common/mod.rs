@@ -42,3 +42,40 @@ pub fn synthetic_afternoon() -> String {
         )
         .replace("duration = \"24h\"", "duration = \"3h\"")
 }
+
+/// Where a run that skips idle disruption passes differs from one that polls every 10 s:
+/// the first differing event (with the three before and after it in each run), or the
+/// samples or node records. Decision records are not compared: a pass that would repeat
+/// the last one's records only adds to their pass counts.
+pub fn skip_poll_difference(skipping: &RunOutput, polling: &RunOutput) -> Option<String> {
+    if let Some(i) = (0..skipping.events.len().max(polling.events.len()))
+        .find(|i| skipping.events.get(*i) != polling.events.get(*i))
+    {
+        let show = |o: &RunOutput| {
+            o.events
+                .iter()
+                .skip(i.saturating_sub(3))
+                .take(6)
+                .map(|e| {
+                    format!(
+                        "{} {:?} {:?} {:?} {}",
+                        e.t, e.kind, e.node, e.pod, e.message
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        };
+        return Some(format!(
+            "first difference at event {i}:\n skipping:\n  {}\n polling:\n  {}",
+            show(skipping),
+            show(polling)
+        ));
+    }
+    if skipping.samples != polling.samples {
+        return Some("samples differ".into());
+    }
+    if skipping.nodes != polling.nodes {
+        return Some("node records differ".into());
+    }
+    None
+}
